@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from parplan.scores import ScoreField, format_decimal
+
+CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
+
+
+def code_sort_key(code: str) -> str:
+    """``1.10.2`` → ``0001.0010.0002``: sorts as people read codes, not as text."""
+    return ".".join(part.zfill(4) for part in code.split("."))
+
+
+def parent_code(code: str) -> str | None:
+    head, sep, _tail = code.rpartition(".")
+    return head if sep else None
+
+
+class Organization(models.Model):
+    name = models.CharField(_("tên cơ quan"), max_length=255, unique=True)
+    short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True)
+    province = models.CharField(_("tỉnh"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="plans",
+        verbose_name=_("cơ quan"),
+    )
+    year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
+    baseline_year = models.PositiveSmallIntegerField(_("năm cơ sở"))
+    title = models.CharField(_("tên kế hoạch"), max_length=500)
+    number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    legal_basis = models.TextField(_("căn cứ"), blank=True)
+    full_scale = ScoreField(_("thang điểm tối đa"), default=Decimal("100"))
+    rank_goal = models.PositiveSmallIntegerField(
+        _("mục tiêu tăng bậc"), default=2,
+        help_text=_("Số bậc xếp hạng phấn đấu tăng so với năm cơ sở."),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-year", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="plan_one_per_organization_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_year__lt=F("year")), name="plan_baseline_before_year"
+            ),
+            models.CheckConstraint(condition=Q(full_scale__gt=0), name="plan_full_scale_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.organization}, {self.year})"
+
+    def clean(self) -> None:
+        if self.year and self.baseline_year and self.baseline_year >= self.year:
+            raise ValidationError(
+                {"baseline_year": _("Năm cơ sở phải trước năm kế hoạch.")}
+            )
+
+
+class Criterion(models.Model):
+    """A row of the criteria tree: area (depth 1), criterion (2) or sub-criterion (3).
+
+    A row with children is a heading: it has no scores of its own and shows the sums
+    of its children. A row without children carries its own scores, at any depth.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("kế hoạch")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="children", verbose_name=_("thuộc"),
+    )
+    code = models.CharField(_("STT"), max_length=30)
+    title = models.TextField(_("lĩnh vực, tiêu chí"))
+    max_score = ScoreField(_("điểm chuẩn"), null=True, blank=True)
+    baseline_score = ScoreField(_("điểm năm trước"), null=True, blank=True)
+    target_score = ScoreField(_("mục tiêu"), null=True, blank=True)
+    self_score = ScoreField(_("điểm tự đánh giá"), null=True, blank=True)
+    explanation = models.TextField(_("giải trình, ghi chú"), blank=True)
+    depth = models.PositiveSmallIntegerField(_("cấp"), editable=False)
+    sort_key = models.CharField(max_length=40, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["sort_key", "depth", "version"])
+
+    class Meta:
+        verbose_name = _("tiêu chí")
+        verbose_name_plural = _("tiêu chí")
+        ordering = ["plan", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="criterion_code_unique_in_plan"),
+            models.CheckConstraint(
+                condition=Q(max_score__gte=0)
+                & Q(baseline_score__gte=0)
+                & Q(target_score__gte=0)
+                & Q(self_score__gte=0),
+                name="criterion_scores_not_negative",
+                violation_error_message=_("Điểm không được âm."),
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_score__lte=F("max_score"))
+                & Q(target_score__lte=F("max_score"))
+                & Q(self_score__lte=F("max_score")),
+                name="criterion_scores_within_max",
+                violation_error_message=_("Điểm không được vượt điểm chuẩn."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.depth = self.code.count(".") + 1
+        self.sort_key = code_sort_key(self.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("criteria-detail", args=[self.pk])
+
+    @property
+    def is_scored(self) -> bool:
+        return self.max_score is not None
+
+    @property
+    def current_score(self) -> Decimal | None:
+        """The self-assessed score once entered, otherwise the baseline score."""
+        return self.self_score if self.self_score is not None else self.baseline_score
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if not CODE_RE.match(self.code or ""):
+            errors.setdefault("code", []).append(
+                _("Mã “%(code)s” không đúng dạng 1, 1.2 hoặc 1.2.3.") % {"code": self.code}
+            )
+        else:
+            expected = parent_code(self.code)
+            parent = self.parent if self.parent_id else None
+            if expected is None and parent is not None:
+                errors.setdefault("parent", []).append(
+                    _("Lĩnh vực (mã một cấp) không thuộc tiêu chí nào.")
+                )
+            elif expected is not None and (parent is None or parent.code != expected):
+                errors.setdefault("parent", []).append(
+                    _("Mã %(code)s phải thuộc tiêu chí %(parent)s.")
+                    % {"code": self.code, "parent": expected}
+                )
+        labels = {
+            "max_score": _("Điểm chuẩn"),
+            "baseline_score": _("Điểm năm trước"),
+            "target_score": _("Mục tiêu"),
+            "self_score": _("Điểm tự đánh giá"),
+        }
+        for field, label in labels.items():
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors.setdefault(field, []).append(
+                    _("%(label)s không được âm (%(value)s).")
+                    % {"label": label, "value": format_decimal(value)}
+                )
+        if self.max_score is not None:
+            for field in ("baseline_score", "target_score", "self_score"):
+                value = getattr(self, field)
+                if value is not None and value > self.max_score:
+                    errors.setdefault(field, []).append(
+                        _("%(label)s %(value)s vượt điểm chuẩn %(max)s.")
+                        % {
+                            "label": labels[field],
+                            "value": format_decimal(value),
+                            "max": format_decimal(self.max_score),
+                        }
+                    )
+        else:
+            for field in ("baseline_score", "target_score", "self_score"):
+                if getattr(self, field) is not None:
+                    errors.setdefault(field, []).append(
+                        _("%(label)s cần có điểm chuẩn đi kèm.") % {"label": labels[field]}
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.plan_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """Tài liệu kiểm chứng: a document that proves a score or a piece of progress."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="evidence", verbose_name=_("tiêu chí"),
+    )
+    progress_update = models.ForeignKey(
+        "tasks.ProgressUpdate", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="evidence", verbose_name=_("báo cáo tiến độ"),
+    )
+    number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    summary = models.TextField(_("trích yếu"), blank=True)
+    location = models.CharField(_("mục, trang"), max_length=100, blank=True)
+    file = models.FileField(_("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300)
+    link = models.URLField(_("đường dẫn"), blank=True, max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("người tải lên"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tài liệu kiểm chứng")
+        verbose_name_plural = _("tài liệu kiểm chứng")
+        ordering = ["issued_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(criterion__isnull=False) | Q(progress_update__isnull=False),
+                name="evidence_belongs_somewhere",
+            )
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.number, self.summary]
+        return " – ".join(p for p in parts if p) or (self.file.name or self.link)
+
+    def clean(self) -> None:
+        if not (self.number or self.summary or self.file or self.link):
+            raise ValidationError(
+                _("Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn.")
+            )

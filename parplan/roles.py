@@ -1,0 +1,77 @@
+"""Who may do what. Every view and form post asks these functions; none decides alone.
+
+Roles are Django auth groups; a unit head's units come from ``tasks.Membership``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from tasks.models import TaskUnit
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", _("Văn phòng Sở")
+    UNIT_HEAD = "unit_head", _("Lãnh đạo phòng, đơn vị")
+    DIRECTOR = "director", _("Lãnh đạo Sở")
+    VIEWER = "viewer", _("Người xem")
+
+
+# The auth group that carries each role. Group names are data (shown in the admin).
+GROUP_NAMES: dict[Role, str] = {
+    Role.OFFICE: "Văn phòng Sở",
+    Role.UNIT_HEAD: "Lãnh đạo phòng, đơn vị",
+    Role.DIRECTOR: "Lãnh đạo Sở",
+    Role.VIEWER: "Người xem",
+}
+_ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
+
+
+def user_roles(user: AnyUser) -> frozenset[Role]:
+    """The user's roles, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_parplan_roles", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        roles = {_ROLE_BY_GROUP[n] for n in names if n in _ROLE_BY_GROUP}
+        if user.is_superuser:
+            roles.add(Role.OFFICE)
+        cached = frozenset(roles)
+        user._parplan_roles = cached
+    return cached
+
+
+def user_unit_ids(user: AnyUser) -> frozenset[int]:
+    """Units the user heads (empty for anyone who is not a unit head)."""
+    if Role.UNIT_HEAD not in user_roles(user):
+        return frozenset()
+    cached = getattr(user, "_parplan_unit_ids", None)
+    if cached is None:
+        from tasks.models import Membership
+
+        ids = Membership.objects.filter(user=user).values_list("unit_id", flat=True)
+        cached = frozenset(ids)
+        user._parplan_unit_ids = cached
+    return cached
+
+
+def can_view_plan(user: AnyUser) -> bool:
+    return bool(user_roles(user))
+
+
+def can_edit_plan(user: AnyUser) -> bool:
+    return Role.OFFICE in user_roles(user)
+
+
+def can_update_part(user: AnyUser, part: TaskUnit) -> bool:
+    """A unit's part of a task is updated by that unit's head, or by the office."""
+    return can_edit_plan(user) or part.unit_id in user_unit_ids(user)

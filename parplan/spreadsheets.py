@@ -1,0 +1,235 @@
+"""Reading the tables people actually have: .xlsx, .csv, .tsv and text pasted from a
+document, with title rows above the table, header rows repeated at page breaks, and
+numbers typed as text. Shared by every importer (appendix, ranking).
+
+Files are recognised by their content, not their name, and an .xlsx archive is
+inspected before openpyxl opens it, so that a zip bomb is refused cheaply.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_XLSX_PARTS = 2_000
+MAX_XLSX_RATIO = 200
+HEADER_SEARCH_ROWS = 30
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class TableError(Exception):
+    """A file that cannot be read as a table; the message is for the user."""
+
+
+@dataclass
+class SourceRow:
+    number: int  # as the user sees it: the line of a text file, the row of a sheet
+    cells: list[object]
+
+
+@dataclass
+class Header:
+    row_number: int
+    columns: dict[str, int]  # role → cell index
+    labels: dict[str, str] = field(default_factory=dict)  # role → header text
+
+
+def norm(value: object) -> str:
+    """Text of a cell folded for matching: NFC, lower case, single spaces."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    return " ".join(text.casefold().split())
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def read_rows(data: bytes, filename: str) -> tuple[str, list[SourceRow]]:
+    """Return the file's kind (``xlsx``, ``csv``, ``text``) and its rows."""
+    name = filename.lower()
+    if not data or not data.strip():
+        raise TableError(_("Tệp “%(name)s” trống.") % {"name": filename})
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise TableError(
+            _("Tệp “%(name)s” lớn hơn giới hạn %(mb)s MB.")
+            % {"name": filename, "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    if data.startswith(XLSX_SIGNATURE):
+        if not name.endswith((".xlsx", ".xlsm")):
+            raise TableError(
+                _("Tệp “%(name)s” là bảng tính Excel nhưng tên không có đuôi .xlsx.")
+                % {"name": filename}
+            )
+        return "xlsx", _read_xlsx(data, filename)
+    if data.startswith(OLE_SIGNATURE):
+        raise TableError(
+            _("Tệp “%(name)s” là định dạng Excel cũ (.xls). Hãy lưu lại dưới dạng .xlsx.")
+            % {"name": filename}
+        )
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        raise TableError(
+            _("Tệp “%(name)s” có tên .xlsx nhưng nội dung không phải bảng tính Excel.")
+            % {"name": filename}
+        )
+    text = _decode(data, filename)
+    if name.endswith(".csv"):
+        return "csv", _read_csv(text)
+    return "text", _read_tab_text(text)
+
+
+def _decode(data: bytes, filename: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise TableError(
+            _("Tệp “%(name)s” không phải là tệp văn bản hay bảng tính được hỗ trợ.")
+            % {"name": filename}
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Vietnamese files saved by older Windows programs.
+        return data.decode("cp1258", errors="replace")
+
+
+def _read_csv(text: str) -> list[SourceRow]:
+    sample = text[:65536]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    reader = csv.reader(io.StringIO(text), dialect)
+    for cells in reader:
+        rows.append(SourceRow(reader.line_num, list(cells)))
+    return rows
+
+
+def _read_tab_text(text: str) -> list[SourceRow]:
+    return [
+        SourceRow(number, line.split("\t"))
+        for number, line in enumerate(text.splitlines(), start=1)
+    ]
+
+
+def check_xlsx_archive(data: bytes, filename: str) -> None:
+    """Refuse an archive out of proportion before openpyxl expands any part of it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise TableError(
+            _("Tệp “%(name)s” bị hỏng: không mở được như một bảng tính .xlsx.")
+            % {"name": filename}
+        ) from exc
+    if len(infos) > MAX_XLSX_PARTS:
+        raise TableError(
+            _("Tệp “%(name)s” có %(n)s thành phần, quá nhiều cho một bảng tính.")
+            % {"name": filename, "n": len(infos)}
+        )
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if total > MAX_XLSX_UNCOMPRESSED or total / compressed > MAX_XLSX_RATIO:
+        raise TableError(
+            _("Tệp “%(name)s” khi giải nén quá lớn so với kích thước tệp; đã từ chối để an toàn.")
+            % {"name": filename}
+        )
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise TableError(
+            _("Tệp “%(name)s” không phải là bảng tính Excel (.xlsx).") % {"name": filename}
+        )
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
+    check_xlsx_archive(data, filename)
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise TableError(
+            _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
+            % {"name": filename, "reason": type(exc).__name__}
+        ) from exc
+    try:
+        sheets = list(workbook.worksheets)
+        # The table is on the first sheet that has any data; others are ignored.
+        for sheet in sheets:
+            rows = [
+                SourceRow(number, list(values))
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+            if any(any(cell_text(c) for c in r.cells) for r in rows):
+                return rows
+        return []
+    finally:
+        workbook.close()
+
+
+def find_header(
+    rows: Iterable[SourceRow],
+    matchers: dict[str, Callable[[str], bool]],
+    required: Iterable[str],
+    *,
+    search_rows: int | None = HEADER_SEARCH_ROWS,
+) -> Header | None:
+    """The first row where every required role matches a cell.
+
+    ``search_rows`` limits the search to the first rows of a sheet; None searches the
+    whole file (text pasted from a document has prose of any length above the table).
+    """
+    required = list(required)
+    for index, row in enumerate(rows):
+        if search_rows is not None and index >= search_rows:
+            return None
+        header = match_header(row, matchers)
+        if header and all(role in header.columns for role in required):
+            return header
+    return None
+
+
+def match_header(row: SourceRow, matchers: dict[str, Callable[[str], bool]]) -> Header | None:
+    columns: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for index, cell in enumerate(row.cells):
+        text = norm(cell)
+        if not text:
+            continue
+        for role, matches in matchers.items():
+            if role not in columns and matches(text):
+                columns[role] = index
+                labels[role] = cell_text(cell)
+                break
+    if not columns:
+        return None
+    return Header(row.number, columns, labels)
+
+
+_NUMBERING = re.compile(r"^\(?\d{1,2}\)?$")
+
+
+def is_column_numbering(cells: list[object]) -> bool:
+    """The row of column numbers (1, 2, 3 … or (1), (2) …) forms put under headers."""
+    texts = [cell_text(c) for c in cells if cell_text(c)]
+    if len(texts) < 3 or not all(_NUMBERING.match(t) for t in texts):
+        return False
+    numbers = [int(t.strip("()")) for t in texts]
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))

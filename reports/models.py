@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from criteria.models import Organization
+from tasks.models import normalize_name
+
+
+class PeerRank(models.Model):
+    """One row of the province's published ranking of a year (e.g. QĐ 251/QĐ-UBND).
+
+    Scores and indices keep the three decimals some decisions publish.
+    """
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    key = models.CharField(max_length=255, editable=False)
+    score = models.DecimalField(
+        _("điểm"), max_digits=8, decimal_places=3, null=True, blank=True
+    )
+    index = models.DecimalField(
+        _("chỉ số (%)"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
+    band = models.CharField(_("xếp loại"), max_length=50, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="peer_ranks", verbose_name=_("là cơ quan"),
+        help_text=_("Dòng của chính cơ quan trong bảng xếp hạng."),
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=255, blank=True,
+        help_text=_("Quyết định công bố, ví dụ 251/QĐ-UBND ngày 01/3/2023."),
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("xếp hạng đơn vị")
+        verbose_name_plural = _("bảng xếp hạng")
+        ordering = ["year", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "key"], name="peerrank_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.name}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.key = normalize_name(self.name)
+        super().save(*args, **kwargs)

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from criteria.models import Criterion, Organization
+
+ALL_UNITS_LABEL = "Các phòng, đơn vị trực thuộc"
+
+
+def normalize_name(name: str) -> str:
+    """The form of a unit's name used to match it: NFC, folded case, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    BLOCKED = "blocked", _("Gặp vướng mắc")
+    DONE = "done", _("Hoàn thành")
+
+
+class Unit(models.Model):
+    """A division or attached unit of the organization (phòng, đơn vị trực thuộc)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="units",
+        verbose_name=_("cơ quan"),
+    )
+    name = models.CharField(_("tên phòng, đơn vị"), max_length=255)
+    key = models.CharField(max_length=255, editable=False)
+    is_office = models.BooleanField(
+        _("là Văn phòng Sở"), default=False,
+        help_text=_("Đơn vị điều phối kế hoạch và bảng tự đánh giá."),
+    )
+    is_illustrative = models.BooleanField(
+        _("dữ liệu minh họa"), default=False,
+        help_text=_("Không có trong văn bản gốc; chỉ để trình diễn."),
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+
+    class Meta:
+        verbose_name = _("phòng, đơn vị")
+        verbose_name_plural = _("phòng, đơn vị")
+        ordering = ["organization", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key"], name="unit_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.key = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks-unit", args=[self.pk])
+
+
+class Membership(models.Model):
+    """Ties a unit head (or any staff member) to the unit whose tasks they report."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("người dùng"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="memberships",
+        verbose_name=_("phòng, đơn vị"),
+    )
+
+    class Meta:
+        verbose_name = _("thành viên đơn vị")
+        verbose_name_plural = _("thành viên đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.unit}"
+
+
+class Task(models.Model):
+    """Nhiệm vụ, giải pháp: a piece of work attached to one criterion.
+
+    Its lead and supporting units are its parts (``TaskUnit``). Progress comes from
+    the lead parts; a task with no lead unit is tracked on the task itself.
+    """
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="tasks",
+        verbose_name=_("tiêu chí"),
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
+    text = models.TextField(_("nhiệm vụ, giải pháp"))
+    all_units = models.BooleanField(
+        _("tất cả phòng, đơn vị chủ trì"), default=False,
+        help_text=_("“%(label)s”: mọi phòng, đơn vị cùng chủ trì.") % {"label": ALL_UNITS_LABEL},
+    )
+    units = models.ManyToManyField(
+        Unit, through="TaskUnit", related_name="tasks", verbose_name=_("đơn vị")
+    )
+    due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED,
+        help_text=_("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("tiến độ (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["criterion__plan", "criterion__sort_key", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "position"], name="task_position_unique"
+            ),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="task_percent_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code} – {self.text[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks-detail", args=[self.pk])
+
+    def lead_parts(self) -> list[TaskUnit]:
+        """Lead parts, from the prefetch cache when there is one."""
+        return [p for p in self.parts.all() if p.role == TaskUnit.Role.LEAD]
+
+    def lead_label(self) -> str:
+        """The lead units as the appendix writes them."""
+        if self.all_units:
+            return ALL_UNITS_LABEL
+        return "; ".join(p.unit.name for p in self.lead_parts())
+
+    @property
+    def progress(self) -> Decimal:
+        """Percent done, 0–100: the mean of the lead units' parts."""
+        parts = self.lead_parts()
+        if not parts:
+            return Decimal(self.percent)
+        return Decimal(sum(p.percent for p in parts)) / len(parts)
+
+    @property
+    def overall_status(self) -> str:
+        parts = self.lead_parts()
+        if not parts:
+            return self.status
+        statuses = {p.status for p in parts}
+        if statuses == {Status.DONE}:
+            return Status.DONE
+        if Status.BLOCKED in statuses:
+            return Status.BLOCKED
+        if statuses == {Status.NOT_STARTED} and not any(p.percent for p in parts):
+            return Status.NOT_STARTED
+        return Status.IN_PROGRESS
+
+    def is_overdue(self, today: object | None = None) -> bool:
+        today = today or timezone.localdate()
+        return bool(self.due_date and self.due_date < today and self.overall_status != Status.DONE)
+
+
+class TaskUnit(models.Model):
+    """One unit's part of a task: lead (chủ trì) or supporting (phối hợp)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Chủ trì")
+        SUPPORT = "support", _("Phối hợp")
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="parts", verbose_name=_("nhiệm vụ")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="parts", verbose_name=_("phòng, đơn vị")
+    )
+    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    percent = models.PositiveSmallIntegerField(
+        _("tiến độ (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = _("phần việc của đơn vị")
+        verbose_name_plural = _("phần việc của đơn vị")
+        ordering = ["task", "role", "unit__position", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="taskunit_unique"),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="taskunit_percent_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.task}"
+
+
+class ProgressUpdate(models.Model):
+    """An entry of a part's progress history: who reported what, and when."""
+
+    part = models.ForeignKey(
+        TaskUnit, on_delete=models.CASCADE, related_name="updates",
+        verbose_name=_("phần việc"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="progress_updates", verbose_name=_("người cập nhật"),
+    )
+    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
+    old_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(
+        _("tiến độ (%)"), validators=[MaxValueValidator(100)]
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.part} – {self.percent}%"
