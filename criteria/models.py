@@ -42,7 +42,9 @@ class Organization(models.Model):
 
 class Plan(models.Model):
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="plans",
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="plans",
         verbose_name=_("cơ quan"),
     )
     year = models.PositiveSmallIntegerField(_("năm kế hoạch"))
@@ -52,7 +54,8 @@ class Plan(models.Model):
     legal_basis = models.TextField(_("căn cứ"), blank=True)
     full_scale = ScoreField(_("thang điểm tối đa"), default=Decimal("100"))
     rank_goal = models.PositiveSmallIntegerField(
-        _("mục tiêu tăng bậc"), default=2,
+        _("mục tiêu tăng bậc"),
+        default=2,
         help_text=_("Số bậc xếp hạng phấn đấu tăng so với năm cơ sở."),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -66,9 +69,12 @@ class Plan(models.Model):
                 fields=["organization", "year"], name="plan_one_per_organization_year"
             ),
             models.CheckConstraint(
-                condition=Q(baseline_year__lt=F("year")), name="plan_baseline_before_year"
+                condition=Q(baseline_year__lt=F("year")),
+                name="plan_baseline_before_year",
             ),
-            models.CheckConstraint(condition=Q(full_scale__gt=0), name="plan_full_scale_positive"),
+            models.CheckConstraint(
+                condition=Q(full_scale__gt=0), name="plan_full_scale_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,11 +95,18 @@ class Criterion(models.Model):
     """
 
     plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("kế hoạch")
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("kế hoạch"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="children", verbose_name=_("thuộc"),
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("thuộc"),
     )
     code = models.CharField(_("STT"), max_length=30)
     title = models.TextField(_("lĩnh vực, tiêu chí"))
@@ -114,7 +127,9 @@ class Criterion(models.Model):
         verbose_name_plural = _("tiêu chí")
         ordering = ["plan", "sort_key"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "code"], name="criterion_code_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "code"], name="criterion_code_unique_in_plan"
+            ),
             models.CheckConstraint(
                 condition=Q(max_score__gte=0)
                 & Q(baseline_score__gte=0)
@@ -156,7 +171,8 @@ class Criterion(models.Model):
         errors: dict[str, list[str]] = {}
         if not CODE_RE.match(self.code or ""):
             errors.setdefault("code", []).append(
-                _("Mã “%(code)s” không đúng dạng 1, 1.2 hoặc 1.2.3.") % {"code": self.code}
+                _("Mã “%(code)s” không đúng dạng 1, 1.2 hoặc 1.2.3.")
+                % {"code": self.code}
             )
         else:
             expected = parent_code(self.code)
@@ -199,7 +215,8 @@ class Criterion(models.Model):
             for field in ("baseline_score", "target_score", "self_score"):
                 if getattr(self, field) is not None:
                     errors.setdefault(field, []).append(
-                        _("%(label)s cần có điểm chuẩn đi kèm.") % {"label": labels[field]}
+                        _("%(label)s cần có điểm chuẩn đi kèm.")
+                        % {"label": labels[field]}
                     )
         if errors:
             raise ValidationError(errors)
@@ -214,23 +231,37 @@ class Evidence(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evidence")
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="evidence", verbose_name=_("tiêu chí"),
+        Criterion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("tiêu chí"),
     )
     progress_update = models.ForeignKey(
-        "tasks.ProgressUpdate", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="evidence", verbose_name=_("báo cáo tiến độ"),
+        "tasks.ProgressUpdate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("báo cáo tiến độ"),
     )
     number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
     summary = models.TextField(_("trích yếu"), blank=True)
     location = models.CharField(_("mục, trang"), max_length=100, blank=True)
-    file = models.FileField(_("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300)
+    file = models.FileField(
+        _("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300
+    )
     link = models.URLField(_("đường dẫn"), blank=True, max_length=500)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("người tải lên"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
@@ -254,5 +285,7 @@ class Evidence(models.Model):
     def clean(self) -> None:
         if not (self.number or self.summary or self.file or self.link):
             raise ValidationError(
-                _("Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn.")
+                _(
+                    "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
+                )
             )

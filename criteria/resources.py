@@ -70,18 +70,29 @@ class AppendixResource(resources.ModelResource):
 
     code = fields.Field(attribute="code", column_name="code")
     title = fields.Field(attribute="title", column_name="title")
-    max_score = fields.Field(attribute="max_score", column_name="max_score", widget=ScoreWidget())
+    max_score = fields.Field(
+        attribute="max_score", column_name="max_score", widget=ScoreWidget()
+    )
     baseline_score = fields.Field(
         attribute="baseline_score", column_name="baseline_score", widget=ScoreWidget()
     )
     target_score = fields.Field(
         attribute="target_score", column_name="target_score", widget=ScoreWidget()
     )
-    tasks = fields.Field(column_name="tasks", widget=TasksWidget(), dehydrate_method="_tasks")
+    tasks = fields.Field(
+        column_name="tasks", widget=TasksWidget(), dehydrate_method="_tasks"
+    )
 
     class Meta:
         model = Criterion
-        fields = ("code", "title", "max_score", "baseline_score", "target_score", "tasks")
+        fields = (
+            "code",
+            "title",
+            "max_score",
+            "baseline_score",
+            "target_score",
+            "tasks",
+        )
         import_id_fields = ("code",)
         instance_loader_class = CachedInstanceLoader
         skip_unchanged = True
@@ -129,10 +140,18 @@ class AppendixResource(resources.ModelResource):
         code = parent_code(instance.code)
         instance.parent = self.by_code.get(code) if code else None
 
-    def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
+    def skip_row(
+        self,
+        instance: Any,
+        original: Any,
+        row: Any,
+        import_validation_errors: Any = None,
+    ) -> bool:
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
-        return instance.parent_id == original.parent_id and not self._tasks_differ(instance, row)
+        return instance.parent_id == original.parent_id and not self._tasks_differ(
+            instance, row
+        )
 
     def after_save_instance(self, instance: Criterion, row: Any, **kwargs: Any) -> None:
         self.by_code[instance.code] = instance
@@ -140,7 +159,10 @@ class AppendixResource(resources.ModelResource):
 
     def after_import_row(self, row: Any, row_result: RowResult, **kwargs: Any) -> None:
         self.outcomes.append((row["code"], row_result.import_type))
-        if row_result.import_type == RowResult.IMPORT_TYPE_SKIP and row.get("tasks") is not None:
+        if (
+            row_result.import_type == RowResult.IMPORT_TYPE_SKIP
+            and row.get("tasks") is not None
+        ):
             self.task_counts["unchanged"] += len(row["tasks"])
 
     def _wanted(self, row: Any) -> list[tuple[str, bool, frozenset[int]]]:
@@ -159,13 +181,17 @@ class AppendixResource(resources.ModelResource):
 
     @staticmethod
     def _lead_ids(task: Task) -> frozenset[int]:
-        return frozenset(p.unit_id for p in task.parts.all() if p.role == TaskUnit.Role.LEAD)
+        return frozenset(
+            p.unit_id for p in task.parts.all() if p.role == TaskUnit.Role.LEAD
+        )
 
     def _tasks_differ(self, instance: Criterion, row: Any) -> bool:
         if row.get("tasks") is None:
             return False
         current = self._current(instance)
-        for position, (text, all_units, unit_ids) in enumerate(self._wanted(row), start=1):
+        for position, (text, all_units, unit_ids) in enumerate(
+            self._wanted(row), start=1
+        ):
             task = current.get(position)
             if task is None or task.text != text or task.all_units != all_units:
                 return True
@@ -178,17 +204,25 @@ class AppendixResource(resources.ModelResource):
             return
         current = self._current(criterion)
         every_unit = frozenset(
-            u.pk for u in self.units.values() if u.organization_id == self.plan.organization_id
+            u.pk
+            for u in self.units.values()
+            if u.organization_id == self.plan.organization_id
         )
-        for position, (text, all_units, unit_ids) in enumerate(self._wanted(row), start=1):
+        for position, (text, all_units, unit_ids) in enumerate(
+            self._wanted(row), start=1
+        ):
             leads = every_unit if all_units else unit_ids
             task = current.get(position)
             if task is None:
                 task = Task.objects.create(
-                    criterion=criterion, position=position, text=text, all_units=all_units
+                    criterion=criterion,
+                    position=position,
+                    text=text,
+                    all_units=all_units,
                 )
                 TaskUnit.objects.bulk_create(
-                    TaskUnit(task=task, unit_id=uid, role=TaskUnit.Role.LEAD) for uid in sorted(leads)
+                    TaskUnit(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
+                    for uid in sorted(leads)
                 )
                 self.task_counts["created"] += 1
                 continue
@@ -201,22 +235,37 @@ class AppendixResource(resources.ModelResource):
             self._set_leads(task, had, leads)
             self.task_counts["updated"] += 1
 
-    def _set_leads(self, task: Task, had: frozenset[int], leads: frozenset[int]) -> None:
-        removed = [p for p in task.parts.all() if p.role == TaskUnit.Role.LEAD and p.unit_id not in leads]
-        reported = [p for p in removed if p.percent or p.status != "not_started" or p.updates.exists()]
+    def _set_leads(
+        self, task: Task, had: frozenset[int], leads: frozenset[int]
+    ) -> None:
+        removed = [
+            p
+            for p in task.parts.all()
+            if p.role == TaskUnit.Role.LEAD and p.unit_id not in leads
+        ]
+        reported = [
+            p
+            for p in removed
+            if p.percent or p.status != "not_started" or p.updates.exists()
+        ]
         if reported:
             raise ValidationError(
                 _(
                     "Không thể bỏ %(units)s khỏi đơn vị chủ trì nhiệm vụ %(position)s vì đơn vị đã "
                     "báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
                 )
-                % {"units": ", ".join(p.unit.name for p in reported), "position": task.position}
+                % {
+                    "units": ", ".join(p.unit.name for p in reported),
+                    "position": task.position,
+                }
             )
         TaskUnit.objects.filter(pk__in=[p.pk for p in removed]).delete()
         existing = {p.unit_id: p for p in task.parts.all()}
         for uid in leads - had:
             if uid in existing:  # a supporting unit becomes a lead
-                TaskUnit.objects.filter(pk=existing[uid].pk).update(role=TaskUnit.Role.LEAD)
+                TaskUnit.objects.filter(pk=existing[uid].pk).update(
+                    role=TaskUnit.Role.LEAD
+                )
             else:
                 TaskUnit.objects.create(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
 
@@ -236,7 +285,11 @@ class AppendixResource(resources.ModelResource):
         for invalid in result.invalid_rows:
             source = invalid.values[0] if invalid.values else None
             for field_name, messages in invalid.error_dict.items():
-                column = None if field_name == NON_FIELD_ERRORS else labels.get(field_name, field_name)
+                column = (
+                    None
+                    if field_name == NON_FIELD_ERRORS
+                    else labels.get(field_name, field_name)
+                )
                 for message in messages:
                     problems.append(Problem(str(message), source, column))
         return problems

@@ -15,7 +15,14 @@ import tablib
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from criteria.models import CODE_RE, Criterion, Organization, Plan, code_sort_key, parent_code
+from criteria.models import (
+    CODE_RE,
+    Criterion,
+    Organization,
+    Plan,
+    code_sort_key,
+    parent_code,
+)
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.spreadsheets import (
     SourceRow,
@@ -28,11 +35,25 @@ from parplan.spreadsheets import (
     read_rows,
 )
 
-COLUMNS = ["code", "title", "max_score", "baseline_score", "target_score", "task", "lead"]
+COLUMNS = [
+    "code",
+    "title",
+    "max_score",
+    "baseline_score",
+    "target_score",
+    "task",
+    "lead",
+]
 REQUIRED_COLUMNS = ["code", "title", "max_score", "baseline_score", "target_score"]
 SCORE_COLUMNS = ["max_score", "baseline_score", "target_score"]
 DATASET_HEADERS = [
-    "source_row", "code", "title", "max_score", "baseline_score", "target_score", "tasks",
+    "source_row",
+    "code",
+    "title",
+    "max_score",
+    "baseline_score",
+    "target_score",
+    "tasks",
 ]
 
 
@@ -49,7 +70,9 @@ def column_labels() -> dict[str, str]:
 
 
 def _is_code(t: str) -> bool:
-    return t in {"stt", "tt", "số tt", "số thứ tự", "mã", "mã số"} or t.startswith("stt")
+    return t in {"stt", "tt", "số tt", "số thứ tự", "mã", "mã số"} or t.startswith(
+        "stt"
+    )
 
 
 def _is_max(t: str) -> bool:
@@ -58,7 +81,9 @@ def _is_max(t: str) -> bool:
 
 def _is_baseline(t: str) -> bool:
     return "mục tiêu" not in t and (
-        "đạt được" in t or "năm trước" in t or bool(re.search(r"điểm\s*(năm\s*)?\d{4}", t))
+        "đạt được" in t
+        or "năm trước" in t
+        or bool(re.search(r"điểm\s*(năm\s*)?\d{4}", t))
     )
 
 
@@ -161,7 +186,11 @@ class AppendixTable:
 
 
 def appendix_parse(
-    *, data: bytes, filename: str, year: int | None = None, existing_codes: set[str] = frozenset()
+    *,
+    data: bytes,
+    filename: str,
+    year: int | None = None,
+    existing_codes: set[str] = frozenset(),
 ) -> AppendixTable:
     """Read and check the whole appendix. Raises AppendixImportError with every problem."""
     try:
@@ -180,7 +209,9 @@ def appendix_parse(
     if year is not None and target_year is not None and target_year != year:
         problems.append(
             Problem(
-                _("Bảng ghi mục tiêu năm %(file)s nhưng đang nhập cho kế hoạch năm %(year)s.")
+                _(
+                    "Bảng ghi mục tiêu năm %(file)s nhưng đang nhập cho kế hoạch năm %(year)s."
+                )
                 % {"file": target_year, "year": year},
                 header.row_number,
                 labels["target_score"],
@@ -192,7 +223,11 @@ def appendix_parse(
     seen: dict[str, int] = {}
     after_header = [r for r in source if r.number > header.row_number]
     last_table_row = max(
-        (r.number for r in after_header if len([c for c in r.cells if cell_text(c)]) >= 2),
+        (
+            r.number
+            for r in after_header
+            if len([c for c in r.cells if cell_text(c)]) >= 2
+        ),
         default=header.row_number,
     )
     for src in after_header:
@@ -215,12 +250,16 @@ def appendix_parse(
                 )
                 continue
             if not title and texts.get("task") and rows:
-                lead = texts.get("lead", "") or (rows[-1].tasks[-1].lead if rows[-1].tasks else "")
+                lead = texts.get("lead", "") or (
+                    rows[-1].tasks[-1].lead if rows[-1].tasks else ""
+                )
                 rows[-1].tasks.append(TaskRow(texts["task"], lead))
                 continue
             if len([c for c in src.cells if cell_text(c)]) < 2 and kind == "text":
                 continue  # a stray line of prose inside a pasted document
-            problems.append(Problem(_("thiếu STT (mã tiêu chí)."), src.number, labels["code"]))
+            problems.append(
+                Problem(_("thiếu STT (mã tiêu chí)."), src.number, labels["code"])
+            )
             continue
         if not CODE_RE.match(code):
             problems.append(
@@ -235,7 +274,8 @@ def appendix_parse(
         if code in seen:
             problems.append(
                 Problem(
-                    _("mã %(code)s trùng với dòng %(first)s.") % {"code": code, "first": seen[code]},
+                    _("mã %(code)s trùng với dòng %(first)s.")
+                    % {"code": code, "first": seen[code]},
                     src.number,
                     labels["code"],
                 )
@@ -243,7 +283,9 @@ def appendix_parse(
             continue
         seen[code] = src.number
         if not texts["title"]:
-            problems.append(Problem(_("thiếu tên lĩnh vực, tiêu chí."), src.number, labels["title"]))
+            problems.append(
+                Problem(_("thiếu tên lĩnh vực, tiêu chí."), src.number, labels["title"])
+            )
         scores: dict[str, Decimal | None] = {}
         for role in SCORE_COLUMNS:
             try:
@@ -255,21 +297,31 @@ def appendix_parse(
             if scores[role] is not None and scores[role] < 0:
                 problems.append(
                     Problem(
-                        _("điểm không được âm (%(value)s).") % {"value": format_decimal(scores[role])},
+                        _("điểm không được âm (%(value)s).")
+                        % {"value": format_decimal(scores[role])},
                         src.number,
                         labels[role],
                     )
                 )
-        tasks = [TaskRow(texts["task"], texts.get("lead", ""))] if texts.get("task") else []
+        tasks = (
+            [TaskRow(texts["task"], texts.get("lead", ""))] if texts.get("task") else []
+        )
         if not texts.get("task") and texts.get("lead"):
             problems.append(
-                Problem(_("có đơn vị chủ trì nhưng thiếu nhiệm vụ."), src.number, labels["task"])
+                Problem(
+                    _("có đơn vị chủ trì nhưng thiếu nhiệm vụ."),
+                    src.number,
+                    labels["task"],
+                )
             )
         rows.append(CriterionRow(src.number, code, texts["title"], scores, tasks))
 
     if not rows and not problems:
         problems.append(
-            Problem(_("Bảng không có dòng tiêu chí nào dưới dòng tiêu đề."), header.row_number)
+            Problem(
+                _("Bảng không có dòng tiêu chí nào dưới dòng tiêu đề."),
+                header.row_number,
+            )
         )
     problems.extend(_check_tree(rows, labels, existing_codes, notices))
     if problems:
@@ -318,7 +370,10 @@ def _layout_problem(source: list[SourceRow], filename: str) -> Problem:
 
 
 def _check_tree(
-    rows: list[CriterionRow], labels: dict[str, str], existing: set[str], notices: list[str]
+    rows: list[CriterionRow],
+    labels: dict[str, str],
+    existing: set[str],
+    notices: list[str],
 ) -> list[Problem]:
     problems: list[Problem] = []
     codes = {r.code for r in rows}
@@ -330,7 +385,8 @@ def _check_tree(
         if parent not in codes and parent not in existing:
             problems.append(
                 Problem(
-                    _("mã %(code)s thiếu dòng cha %(parent)s.") % {"code": row.code, "parent": parent},
+                    _("mã %(code)s thiếu dòng cha %(parent)s.")
+                    % {"code": row.code, "parent": parent},
                     row.source_row,
                     labels["code"],
                 )
@@ -367,12 +423,15 @@ def _check_tree(
                 problems.append(
                     Problem(
                         _("%(value)s vượt điểm chuẩn %(max)s.")
-                        % {"value": format_decimal(value), "max": format_decimal(maximum)},
+                        % {
+                            "value": format_decimal(value),
+                            "max": format_decimal(maximum),
+                        },
                         row.source_row,
                         labels[role],
                     )
                 )
-    problems.sort(key=lambda p: (p.row or 0))
+    problems.sort(key=lambda p: p.row or 0)
     return problems
 
 
@@ -392,7 +451,9 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.tasks_created or self.tasks_updated)
+        return bool(
+            self.created or self.updated or self.tasks_created or self.tasks_updated
+        )
 
 
 def appendix_import(
@@ -412,16 +473,22 @@ def appendix_import(
 
     plan = Plan.objects.filter(organization=organization, year=year).first()
     existing = (
-        set(Criterion.objects.filter(plan=plan).values_list("code", flat=True)) if plan else set()
+        set(Criterion.objects.filter(plan=plan).values_list("code", flat=True))
+        if plan
+        else set()
     )
-    table = appendix_parse(data=data, filename=filename, year=year, existing_codes=existing)
+    table = appendix_parse(
+        data=data, filename=filename, year=year, existing_codes=existing
+    )
     with transaction.atomic():
         if plan is None:
             plan = Plan.objects.create(
                 organization=organization,
                 year=year,
                 baseline_year=table.baseline_year or year - 1,
-                title=_("Kế hoạch cải thiện, nâng cao Chỉ số cải cách hành chính năm %(year)s")
+                title=_(
+                    "Kế hoạch cải thiện, nâng cao Chỉ số cải cách hành chính năm %(year)s"
+                )
                 % {"year": year},
             )
         resource = AppendixResource(plan=plan)

@@ -75,3 +75,40 @@ def can_edit_plan(user: AnyUser) -> bool:
 def can_update_part(user: AnyUser, part: TaskUnit) -> bool:
     """A unit's part of a task is updated by that unit's head, or by the office."""
     return can_edit_plan(user) or part.unit_id in user_unit_ids(user)
+
+
+# Model permissions each role's group carries (used by Django's admin; the
+# application's own pages ask the functions above).
+_VIEW_MODELS = [
+    ("criteria", "organization"),
+    ("criteria", "plan"),
+    ("criteria", "criterion"),
+    ("criteria", "evidence"),
+    ("tasks", "unit"),
+    ("tasks", "membership"),
+    ("tasks", "task"),
+    ("tasks", "taskunit"),
+    ("tasks", "progressupdate"),
+    ("reports", "peerrank"),
+]
+
+
+def role_groups_sync() -> None:
+    """Create each role's group with its permissions; safe to run again."""
+    from django.contrib.auth.models import Group, Permission
+
+    perms = Permission.objects.filter(
+        content_type__app_label__in={app for app, _model in _VIEW_MODELS}
+    ).select_related("content_type")
+    wanted = {(p.content_type.app_label, p.content_type.model) for p in perms}
+    for role, name in GROUP_NAMES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        if role == Role.OFFICE:
+            chosen = [
+                p
+                for p in perms
+                if (p.content_type.app_label, p.content_type.model) in wanted
+            ]
+        else:
+            chosen = [p for p in perms if p.codename.startswith("view_")]
+        group.permissions.set(chosen)

@@ -43,7 +43,9 @@ def parse_decimal(value: object, *, places: int = 2) -> Decimal | None:
         if text in {"", "-", "–"}:
             return None
         if not _NUMBER.match(text):
-            raise ScoreParseError(_("“%(text)s” không phải là số") % {"text": str(value).strip()})
+            raise ScoreParseError(
+                _("“%(text)s” không phải là số") % {"text": str(value).strip()}
+            )
         number = Decimal(text.replace(",", "."))
     if not number.is_finite():
         raise ScoreParseError(_("không phải là số hữu hạn"))
@@ -85,5 +87,5 @@ class ScoreField(models.DecimalField):
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> tuple:
-        name, path, args, kwargs = super().deconstruct()
+        name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs

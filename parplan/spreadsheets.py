@@ -80,7 +80,9 @@ def read_rows(data: bytes, filename: str) -> tuple[str, list[SourceRow]]:
         return "xlsx", _read_xlsx(data, filename)
     if data.startswith(OLE_SIGNATURE):
         raise TableError(
-            _("Tệp “%(name)s” là định dạng Excel cũ (.xls). Hãy lưu lại dưới dạng .xlsx.")
+            _(
+                "Tệp “%(name)s” là định dạng Excel cũ (.xls). Hãy lưu lại dưới dạng .xlsx."
+            )
             % {"name": filename}
         )
     if name.endswith((".xlsx", ".xlsm", ".xls")):
@@ -148,13 +150,16 @@ def check_xlsx_archive(data: bytes, filename: str) -> None:
     compressed = sum(info.compress_size for info in infos) or 1
     if total > MAX_XLSX_UNCOMPRESSED or total / compressed > MAX_XLSX_RATIO:
         raise TableError(
-            _("Tệp “%(name)s” khi giải nén quá lớn so với kích thước tệp; đã từ chối để an toàn.")
+            _(
+                "Tệp “%(name)s” khi giải nén quá lớn so với kích thước tệp; đã từ chối để an toàn."
+            )
             % {"name": filename}
         )
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise TableError(
-            _("Tệp “%(name)s” không phải là bảng tính Excel (.xlsx).") % {"name": filename}
+            _("Tệp “%(name)s” không phải là bảng tính Excel (.xlsx).")
+            % {"name": filename}
         )
 
 
@@ -163,7 +168,9 @@ def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=True
+        )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise TableError(
             _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
@@ -175,7 +182,9 @@ def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
         for sheet in sheets:
             rows = [
                 SourceRow(number, list(values))
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+                for number, values in enumerate(
+                    sheet.iter_rows(values_only=True), start=1
+                )
             ]
             if any(any(cell_text(c) for c in r.cells) for r in rows):
                 return rows
@@ -206,7 +215,9 @@ def find_header(
     return None
 
 
-def match_header(row: SourceRow, matchers: dict[str, Callable[[str], bool]]) -> Header | None:
+def match_header(
+    row: SourceRow, matchers: dict[str, Callable[[str], bool]]
+) -> Header | None:
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, cell in enumerate(row.cells):

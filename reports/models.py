@@ -25,12 +25,18 @@ class PeerRank(models.Model):
     rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
     band = models.CharField(_("xếp loại"), max_length=50, blank=True)
     organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="peer_ranks", verbose_name=_("là cơ quan"),
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="peer_ranks",
+        verbose_name=_("là cơ quan"),
         help_text=_("Dòng của chính cơ quan trong bảng xếp hạng."),
     )
     source = models.CharField(
-        _("nguồn"), max_length=255, blank=True,
+        _("nguồn"),
+        max_length=255,
+        blank=True,
         help_text=_("Quyết định công bố, ví dụ 251/QĐ-UBND ngày 01/3/2023."),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
@@ -40,7 +46,9 @@ class PeerRank(models.Model):
         verbose_name_plural = _("bảng xếp hạng")
         ordering = ["year", "position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "key"], name="peerrank_unique_name"),
+            models.UniqueConstraint(
+                fields=["year", "key"], name="peerrank_unique_name"
+            ),
         ]
 
     def __str__(self) -> str:

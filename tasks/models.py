@@ -33,17 +33,21 @@ class Unit(models.Model):
     """A division or attached unit of the organization (phòng, đơn vị trực thuộc)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="units",
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="units",
         verbose_name=_("cơ quan"),
     )
     name = models.CharField(_("tên phòng, đơn vị"), max_length=255)
     key = models.CharField(max_length=255, editable=False)
     is_office = models.BooleanField(
-        _("là Văn phòng Sở"), default=False,
+        _("là Văn phòng Sở"),
+        default=False,
         help_text=_("Đơn vị điều phối kế hoạch và bảng tự đánh giá."),
     )
     is_illustrative = models.BooleanField(
-        _("dữ liệu minh họa"), default=False,
+        _("dữ liệu minh họa"),
+        default=False,
         help_text=_("Không có trong văn bản gốc; chỉ để trình diễn."),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
@@ -53,7 +57,9 @@ class Unit(models.Model):
         verbose_name_plural = _("phòng, đơn vị")
         ordering = ["organization", "position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "key"], name="unit_name_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "key"], name="unit_name_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,11 +77,15 @@ class Membership(models.Model):
     """Ties a unit head (or any staff member) to the unit whose tasks they report."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("người dùng"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="memberships",
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("phòng, đơn vị"),
     )
 
@@ -98,21 +108,28 @@ class Task(models.Model):
     """
 
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.CASCADE, related_name="tasks",
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="tasks",
         verbose_name=_("tiêu chí"),
     )
     position = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
     text = models.TextField(_("nhiệm vụ, giải pháp"))
     all_units = models.BooleanField(
-        _("tất cả phòng, đơn vị chủ trì"), default=False,
-        help_text=_("“%(label)s”: mọi phòng, đơn vị cùng chủ trì.") % {"label": ALL_UNITS_LABEL},
+        _("tất cả phòng, đơn vị chủ trì"),
+        default=False,
+        help_text=_("“%(label)s”: mọi phòng, đơn vị cùng chủ trì.")
+        % {"label": ALL_UNITS_LABEL},
     )
     units = models.ManyToManyField(
         Unit, through="TaskUnit", related_name="tasks", verbose_name=_("đơn vị")
     )
     due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
     status = models.CharField(
-        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED,
+        _("trạng thái"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
         help_text=_("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
     )
     percent = models.PositiveSmallIntegerField(
@@ -131,7 +148,9 @@ class Task(models.Model):
             models.UniqueConstraint(
                 fields=["criterion", "position"], name="task_position_unique"
             ),
-            models.CheckConstraint(condition=Q(percent__lte=100), name="task_percent_max_100"),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="task_percent_max_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,7 +193,11 @@ class Task(models.Model):
 
     def is_overdue(self, today: object | None = None) -> bool:
         today = today or timezone.localdate()
-        return bool(self.due_date and self.due_date < today and self.overall_status != Status.DONE)
+        return bool(
+            self.due_date
+            and self.due_date < today
+            and self.overall_status != Status.DONE
+        )
 
 
 class TaskUnit(models.Model):
@@ -188,11 +211,19 @@ class TaskUnit(models.Model):
         Task, on_delete=models.CASCADE, related_name="parts", verbose_name=_("nhiệm vụ")
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="parts", verbose_name=_("phòng, đơn vị")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        verbose_name=_("phòng, đơn vị"),
     )
-    role = models.CharField(_("vai trò"), max_length=10, choices=Role.choices, default=Role.LEAD)
+    role = models.CharField(
+        _("vai trò"), max_length=10, choices=Role.choices, default=Role.LEAD
+    )
     status = models.CharField(
-        _("trạng thái"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+        _("trạng thái"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
     )
     percent = models.PositiveSmallIntegerField(
         _("tiến độ (%)"), default=0, validators=[MaxValueValidator(100)]
@@ -209,7 +240,9 @@ class TaskUnit(models.Model):
         ordering = ["task", "role", "unit__position", "unit__name"]
         constraints = [
             models.UniqueConstraint(fields=["task", "unit"], name="taskunit_unique"),
-            models.CheckConstraint(condition=Q(percent__lte=100), name="taskunit_percent_max_100"),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="taskunit_percent_max_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,14 +253,21 @@ class ProgressUpdate(models.Model):
     """An entry of a part's progress history: who reported what, and when."""
 
     part = models.ForeignKey(
-        TaskUnit, on_delete=models.CASCADE, related_name="updates",
+        TaskUnit,
+        on_delete=models.CASCADE,
+        related_name="updates",
         verbose_name=_("phần việc"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-        related_name="progress_updates", verbose_name=_("người cập nhật"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="progress_updates",
+        verbose_name=_("người cập nhật"),
     )
-    created_at = models.DateTimeField(_("thời điểm"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        _("thời điểm"), default=timezone.now, db_index=True
+    )
     old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices)
     old_percent = models.PositiveSmallIntegerField(null=True, blank=True)

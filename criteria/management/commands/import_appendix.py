@@ -3,8 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from criteria.models import Organization
 from criteria.services import AppendixImportError, ImportReport, appendix_import
@@ -20,9 +20,11 @@ def organization_for(name: str | None) -> Organization:
         return organizations[0]
     if not organizations:
         raise CommandError(
-            "Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization \"Sở Khoa học và Công nghệ\"."
+            'Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".'
         )
-    raise CommandError("Có nhiều cơ quan; hãy chọn một bằng --organization \"Tên cơ quan\".")
+    raise CommandError(
+        'Có nhiều cơ quan; hãy chọn một bằng --organization "Tên cơ quan".'
+    )
 
 
 class Command(BaseCommand):
@@ -33,10 +35,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="Tệp phụ lục (.xlsx, .csv, .tsv, .txt)")
-        parser.add_argument("--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023")
-        parser.add_argument("--organization", help="Tên cơ quan (mặc định: cơ quan duy nhất)")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Chỉ báo cáo những gì sẽ thay đổi, không ghi"
+            "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
+        )
+        parser.add_argument(
+            "--organization", help="Tên cơ quan (mặc định: cơ quan duy nhất)"
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Chỉ báo cáo những gì sẽ thay đổi, không ghi",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -73,13 +81,17 @@ class Command(BaseCommand):
             f"{report.tasks_unchanged} không đổi."
         )
         if report.units_created:
-            self.stdout.write(f"Phòng, đơn vị {verb} tạo: {'; '.join(report.units_created)}")
+            self.stdout.write(
+                f"Phòng, đơn vị {verb} tạo: {'; '.join(report.units_created)}"
+            )
         if report.created:
             self.stdout.write(f"  Tạo mới: {', '.join(report.created)}")
         if report.updated:
             self.stdout.write(f"  Cập nhật: {', '.join(report.updated)}")
         if report.kept:
-            self.stdout.write(f"  Có trong kế hoạch, không có trong tệp (giữ nguyên): {', '.join(report.kept)}")
+            self.stdout.write(
+                f"  Có trong kế hoạch, không có trong tệp (giữ nguyên): {', '.join(report.kept)}"
+            )
         for notice in report.notices:
             self.stdout.write(f"  Lưu ý: {notice}")
         if not report.dry_run:

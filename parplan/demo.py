@@ -1,0 +1,73 @@
+"""The demo set-up: the seed plan of Sở KH&CN Đắk Nông and a user of every role."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from criteria.models import Organization, Plan
+from criteria.services import ImportReport, appendix_import
+from parplan.roles import GROUP_NAMES, Role, role_groups_sync
+from tasks.models import Membership, Unit
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def demo_load(*, with_users: bool = True) -> ImportReport:
+    """Load (or refresh) the seed plan, its units and the demo users. Idempotent."""
+    spec = json.loads((FIXTURES / "demo.json").read_text(encoding="utf-8"))
+    with transaction.atomic():
+        role_groups_sync()
+        org_spec = spec["organization"]
+        organization, _created = Organization.objects.update_or_create(
+            name=org_spec["name"],
+            defaults={
+                "short_name": org_spec["short_name"],
+                "province": org_spec["province"],
+            },
+        )
+        units = {}
+        for position, unit_spec in enumerate(spec["units"], start=1):
+            unit = Unit.objects.filter(
+                organization=organization, name=unit_spec["name"]
+            ).first()
+            unit = unit or Unit(organization=organization, name=unit_spec["name"])
+            unit.is_office = unit_spec["is_office"]
+            unit.is_illustrative = unit_spec["illustrative"]
+            unit.position = position
+            unit.save()
+            units[unit.name] = unit
+        plan_spec = dict(spec["plan"])
+        appendix = plan_spec.pop("appendix")
+        Plan.objects.update_or_create(
+            organization=organization, year=plan_spec.pop("year"), defaults=plan_spec
+        )
+        report = appendix_import(
+            organization=organization,
+            year=spec["plan"]["year"],
+            data=(FIXTURES / appendix).read_bytes(),
+            filename=appendix,
+        )
+        if with_users:
+            _users_load(spec, units)
+    return report
+
+
+def _users_load(spec: dict, units: dict[str, Unit]) -> None:
+    User = get_user_model()
+    for user_spec in spec["users"]:
+        user, _created = User.objects.get_or_create(username=user_spec["username"])
+        user.first_name, user.last_name = user_spec["name"], ""
+        user.is_superuser = bool(user_spec.get("superuser"))
+        user.is_staff = user.is_superuser or user_spec["role"] == Role.OFFICE
+        user.set_password(spec["password"])
+        user.save()
+        user.groups.set([Group.objects.get(name=GROUP_NAMES[Role(user_spec["role"])])])
+        Membership.objects.filter(user=user).delete()
+        if user_spec.get("unit"):
+            Membership.objects.create(user=user, unit=units[user_spec["unit"]])

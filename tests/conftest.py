@@ -1,0 +1,98 @@
+"""Shared fixtures: the seed plan, and a user of every role (healthchecks-style).
+
+``office`` (Văn phòng Sở staff), ``head_office`` and ``head_center`` (unit heads of two
+different units), ``director``, ``viewer`` and ``outsider`` (signed in, no role).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from criteria.models import Organization, Plan
+from criteria.services import appendix_import
+from parplan.roles import GROUP_NAMES, Role, role_groups_sync
+from tasks.models import Membership, Unit
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SEED_FILE = FIXTURES / "ke_hoach_cchc_2023_so_khcn_dak_nong.txt"
+PASSWORD = "correct-horse-42"
+ORG_NAME = "Sở Khoa học và Công nghệ tỉnh Đắk Nông"
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    return Organization.objects.create(name=ORG_NAME, short_name="SKHCN")
+
+
+@pytest.fixture
+def units(organization: Organization) -> dict[str, Unit]:
+    office = Unit.objects.create(
+        organization=organization, name="Văn phòng Sở", is_office=True, position=1
+    )
+    center = Unit.objects.create(
+        organization=organization, name="Trung tâm TTKT& UDKHCN", position=2
+    )
+    return {"office": office, "center": center}
+
+
+@pytest.fixture
+def seed_plan(organization: Organization, units: dict[str, Unit]) -> Plan:
+    report = appendix_import(
+        organization=organization,
+        year=2023,
+        data=SEED_FILE.read_bytes(),
+        filename=SEED_FILE.name,
+    )
+    return report.plan
+
+
+def make_user(username: str, role: Role | None, unit: Unit | None = None) -> User:
+    role_groups_sync()
+    user = User.objects.create_user(
+        username, password=PASSWORD, first_name=username.title()
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
+    if unit is not None:
+        Membership.objects.create(user=user, unit=unit)
+    return user
+
+
+@pytest.fixture
+def office(units: dict[str, Unit]) -> User:
+    return make_user("office", Role.OFFICE, units["office"])
+
+
+@pytest.fixture
+def head_office(units: dict[str, Unit]) -> User:
+    return make_user("head_office", Role.UNIT_HEAD, units["office"])
+
+
+@pytest.fixture
+def head_center(units: dict[str, Unit]) -> User:
+    return make_user("head_center", Role.UNIT_HEAD, units["center"])
+
+
+@pytest.fixture
+def director(db: None) -> User:
+    return make_user("director", Role.DIRECTOR)
+
+
+@pytest.fixture
+def viewer(db: None) -> User:
+    return make_user("viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return make_user("outsider", None)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
