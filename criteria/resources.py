@@ -119,6 +119,9 @@ class AppendixResource(resources.ModelResource):
     # Import --------------------------------------------------------------------------
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        if "problem" in (dataset.headers or []):
+            # The file could not be read (see criteria.admin.AppendixFormat).
+            raise ValidationError([row[0] for row in dataset])
         self.by_code = {c.code: c for c in self.get_queryset()}
         organization = self.plan.organization
         self.units = {u.key: u for u in Unit.objects.filter(organization=organization)}
