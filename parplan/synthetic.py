@@ -78,7 +78,8 @@ def synthetic_plan_build(
         part_objs = _parts_build(task_objs, unit_objs, rng)
         update_count = _updates_build(part_objs, updates, rng)
         _peers_build(organization, year - 1, peers, rng)
-    return SyntheticPlan(plan, criteria, len(task_objs), len(part_objs), update_count)
+    count = Criterion.objects.filter(plan=plan).count()
+    return SyntheticPlan(plan, count, len(task_objs), len(part_objs), update_count)
 
 
 def _criteria_build(plan: Plan, total: int, rng: random.Random) -> list[Criterion]:
