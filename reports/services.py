@@ -338,6 +338,8 @@ def plan_figures(
         own_tasks = tasks_by_criterion.get(criterion.pk, [])
         for task in own_tasks:
             task.criterion = criterion  # no query when a template asks
+            task.state = task.overall_status
+            task.state_label = Status(task.state).label
         row = CriterionFigures(
             criterion=criterion,
             is_heading=criterion.pk in parents or criterion.max_score is None,
@@ -997,3 +999,64 @@ def ranking_import(
         self_name=own.name if own else None,
         notices=notices,
     )
+
+
+# --- the plan tree, filtered ------------------------------------------------------
+
+
+TASK_FILTER_DUE = ("overdue", "soon", "attention")
+
+
+@dataclass
+class TreeRow:
+    row: CriterionFigures
+    tasks: list[Task]
+
+
+def tree_rows(
+    figures: PlanFigures,
+    *,
+    status: str | None = None,
+    unit_id: int | None = None,
+    due: str | None = None,
+    today: datetime.date | None = None,
+) -> list[TreeRow]:
+    """The rows of the tree with their tasks; with a filter, only the tasks that pass
+    it, the criteria that hold them and the headings above those."""
+    today = today or timezone.localdate()
+    filtered = bool(status or unit_id or due)
+
+    def passes(task: Task) -> bool:
+        if status and task.overall_status != status:
+            return False
+        if unit_id and all(p.unit_id != unit_id for p in task.parts.all()):
+            return False
+        if due == "overdue" and not task.is_overdue(today):
+            return False
+        if due == "soon" and not task_is_due_soon(task, today):
+            return False
+        return not (
+            due == "attention"
+            and not (task.is_overdue(today) or task_is_due_soon(task, today))
+        )
+
+    result = [
+        TreeRow(row, [t for t in row.tasks if passes(t)] if filtered else row.tasks)
+        for row in figures.rows
+    ]
+    if not filtered:
+        return result
+    keep: set[int] = set()
+    by_pk = {item.row.pk: item.row for item in result}
+    for item in result:
+        if item.tasks:
+            pk: int | None = item.row.pk
+            while pk is not None and pk not in keep:
+                keep.add(pk)
+                pk = by_pk[pk].criterion.parent_id
+    return [item for item in result if item.row.pk in keep]
+
+
+def ranking_is_illustrative(rows: Iterable[PeerRank]) -> bool:
+    """A table loaded for the demo says so in its source or its unit names."""
+    return any("minh họa" in normalize_name(f"{row.source} {row.name}") for row in rows)
