@@ -45,7 +45,7 @@ AREA_SERIES = (
 def area_chart(areas: list[CriterionFigures], *, width: int = 640) -> dict[str, object]:
     """Per area, three bars (baseline, current, target) on one scale of points, over
     a pale bar for the area's standard score."""
-    label_w, bar_h, gap, pad = 180, 12, 18, 4
+    label_w, bar_h, gap, pad = 190, 12, 18, 4
     plot_w = width - label_w - 70
     top = max((a.max_score for a in areas), default=Decimal(0)) or Decimal(1)
     groups = []
@@ -98,14 +98,14 @@ class RankBar:
     value_x: str
 
 
-def ranking_chart(figures: PlanFigures, *, width: int = 640) -> dict[str, object]:
+def ranking_chart(figures: PlanFigures, *, width: int = 820) -> dict[str, object]:
     """Every unit of the table, highest index first (peers moved by the assumed
     change), the organization's bar at its baseline index, and a mark at each
     scenario's index."""
     units = [p for p in figures.ranking if p.index is not None]
     if not units or figures.baseline_index is None:
         return {}
-    label_w, row_h = 240, 16
+    label_w, row_h = 330, 16
     plot_w = width - label_w - 60
     values = [p.index for p in units] + [
         s.index for s in figures.scenarios.values() if s.index is not None
@@ -118,7 +118,7 @@ def ranking_chart(figures: PlanFigures, *, width: int = 640) -> dict[str, object
         return label_w + float((value - low) / span) * plot_w
 
     ordered = sorted(units, key=lambda p: (-p.index, not p.is_self, p.row.position))
-    top = 32
+    top = 44
     bars = []
     for i, unit in enumerate(ordered):
         y = top + i * row_h
@@ -145,6 +145,9 @@ def ranking_chart(figures: PlanFigures, *, width: int = 640) -> dict[str, object
                 "index": scenario.index,
                 "rank": scenario.rank,
                 "x": _n(x_of(scenario.index)),
+                "anchor": "end" if x_of(scenario.index) > label_w + 260 else "start",
+                "label_y": "14" if key == "expected" else "32",
+                "line_y": "18" if key == "expected" else "36",
             }
         )
     ticks = []
