@@ -72,6 +72,7 @@ class PeerRankForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # a new row goes last
         self.fields["is_self"].initial = bool(
             self.instance.pk and self.instance.organization_id
         )

@@ -182,10 +182,17 @@ def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
         for form in formset.deleted_forms:
             if form.instance.pk:
                 form.instance.delete()
-        for form in formset.forms:
-            if form in formset.deleted_forms or not form.cleaned_data.get("name"):
-                continue
+        kept = [
+            form
+            for form in formset.forms
+            if form not in formset.deleted_forms and form.cleaned_data.get("name")
+        ]
+        last = max((f.cleaned_data.get("position") or 0 for f in kept), default=0)
+        for form in kept:
             row = form.save(commit=False)
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                row.position = last
             row.year = year
             row.organization = organization if form.cleaned_data["is_self"] else None
             row.save()

@@ -95,7 +95,6 @@ def test_the_office_edits_the_table_and_marks_its_own_row(
         "rows-1-name": own.name,
         "rows-1-index": "80",
         "rows-1-rank": "3",
-        "rows-2-position": "3",
         "rows-2-name": "Đơn vị thử B",
         "rows-2-score": "85,25",
         "rows-2-rank": "2",
@@ -107,7 +106,7 @@ def test_the_office_edits_the_table_and_marks_its_own_row(
     assert a.index == D("91.5") and a.organization == seed_plan.organization
     assert own.organization is None and own.rank == 3
     b = PeerRank.objects.get(name="Đơn vị thử B")
-    assert (b.year, b.score) == (2022, D("85.25"))
+    assert (b.year, b.score, b.position) == (2022, D("85.25"), 3)
 
 
 def test_two_rows_marked_as_the_organization_are_refused(
