@@ -119,11 +119,6 @@ def points_needed_for(
     return delta
 
 
-def competition_ranks(indices: Sequence[Decimal]) -> list[int]:
-    """Rank of each index, highest first, equal indices sharing a rank (1, 2, 2, 4)."""
-    return [rank_among(value, indices) for value in indices]
-
-
 # --- figures ------------------------------------------------------------------------
 
 
