@@ -104,18 +104,21 @@ def points_needed_for(
         SCORE_Q, rounding=ROUND_CEILING
     )
     delta = max(delta, ZERO)
-    while (
-        rank_among(
-            index_for(
-                baseline_index=baseline_index, change=delta, full_scale=full_scale
-            ),
-            ordered,
+
+    def reaches(change: Decimal) -> bool:
+        index = index_for(
+            baseline_index=baseline_index, change=change, full_scale=full_scale
         )
-        > wanted
-    ):
+        return rank_among(index, ordered) <= wanted
+
+    # The index is rounded to three decimals, so the exact answer may be a step
+    # off either way: walk to the smallest step that reaches the rank.
+    while not reaches(delta):
         if delta > full_scale:
             return None
         delta += SCORE_Q
+    while delta > 0 and reaches(delta - SCORE_Q):
+        delta -= SCORE_Q
     return delta
 
 
