@@ -55,6 +55,8 @@ def demo_load(*, with_users: bool = True) -> ImportReport:
         )
         if with_users:
             _users_load(spec, units)
+        # --- illustrative ranking table (issue 3) ---
+        ranking_demo_load(organization=organization, year=spec["plan"]["baseline_year"])
     return report
 
 
@@ -71,3 +73,28 @@ def _users_load(spec: dict, units: dict[str, Unit]) -> None:
         Membership.objects.filter(user=user).delete()
         if user_spec.get("unit"):
             Membership.objects.create(user=user, unit=units[user_spec["unit"]])
+
+
+# --- illustrative ranking table (issue 3) ---
+RANKING_DEMO_FILE = "ranking_2022_minh_hoa.csv"
+RANKING_DEMO_SELF = "Sở Khoa học và Công nghệ (chỉ số minh họa)"
+RANKING_DEMO_SOURCE = "Bảng minh họa, không phải số liệu công bố"
+
+
+def ranking_demo_load(*, organization: Organization, year: int) -> None:
+    """Load the illustrative ranking table, unless the year already has a table
+    that is not illustrative: a real table is never overwritten by demo data."""
+    from reports.models import PeerRank
+    from reports.services import ranking_import, ranking_is_illustrative
+
+    existing = list(PeerRank.objects.filter(year=year))
+    if existing and not ranking_is_illustrative(existing):
+        return
+    ranking_import(
+        year=year,
+        data=(FIXTURES / RANKING_DEMO_FILE).read_bytes(),
+        filename=RANKING_DEMO_FILE,
+        self_name=RANKING_DEMO_SELF,
+        organization=organization,
+        source=RANKING_DEMO_SOURCE,
+    )

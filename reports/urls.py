@@ -1,5 +1,11 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from reports import views
+
+urlpatterns = [
+    # reports-
+    path("", views.dashboard, name="reports-dashboard"),
+    path("xep-hang/", views.ranking, name="reports-ranking"),
+]

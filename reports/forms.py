@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from parplan.scores import ScoreParseError, parse_decimal
+from reports.models import PeerRank
+from tasks.models import normalize_name
+
+
+class DecimalTextField(forms.CharField):
+    """A number typed as Vietnamese write it (1,5) or with a point (1.5)."""
+
+    def __init__(self, *args: object, places: int = 3, **kwargs: object) -> None:
+        self.places = places
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: object) -> Decimal | None:
+        text = super().to_python(value)
+        try:
+            return parse_decimal(text, places=self.places)
+        except ScoreParseError as exc:
+            raise forms.ValidationError(f"{exc}.") from exc
+
+    def prepare_value(self, value: object) -> object:
+        if isinstance(value, Decimal):
+            from parplan.scores import format_decimal
+
+            return format_decimal(value)
+        return value
+
+
+class DashboardForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("Kế hoạch năm"), coerce=int, required=False, empty_value=None
+    )
+    peer_change = DecimalTextField(
+        label=_("Giả định các đơn vị khác thay đổi (điểm chỉ số)"),
+        required=False,
+        help_text=_("Ví dụ 1,5 nếu các đơn vị khác cùng tăng 1,5 điểm; để trống là 0."),
+    )
+
+    def __init__(self, *args: object, years: list[int], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, str(y)) for y in years]
+
+    def clean_peer_change(self) -> Decimal:
+        value = self.cleaned_data["peer_change"] or Decimal(0)
+        if abs(value) > 100:
+            raise forms.ValidationError(
+                _("Mức thay đổi phải trong khoảng −100 đến 100.")
+            )
+        return value
+
+
+class PeerRankForm(forms.ModelForm):
+    score = DecimalTextField(label=_("Điểm"), required=False)
+    index = DecimalTextField(label=_("Chỉ số (%)"), required=False)
+    is_self = forms.BooleanField(label=_("Là cơ quan"), required=False)
+
+    class Meta:
+        model = PeerRank
+        fields = ["position", "name", "score", "index", "rank", "band"]
+        widgets = {
+            "position": forms.NumberInput(attrs={"size": 3, "min": 0}),
+            "rank": forms.NumberInput(attrs={"size": 3, "min": 1}),
+            "band": forms.TextInput(attrs={"size": 10}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False  # a new row goes last
+        self.fields["is_self"].initial = bool(
+            self.instance.pk and self.instance.organization_id
+        )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        index = data.get("index")
+        if index is not None and not 0 <= index <= 100:
+            self.add_error("index", _("Chỉ số phải từ 0 đến 100."))
+        score = data.get("score")
+        if score is not None and score < 0:
+            self.add_error("score", _("Điểm không được âm."))
+        if data.get("name") and index is None and score is None:
+            self.add_error("index", _("Cần có điểm hoặc chỉ số."))
+        return data
+
+
+class BasePeerRankFormSet(BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        names: set[str] = set()
+        selves = 0
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            name = form.cleaned_data.get("name")
+            if not name:
+                continue
+            key = normalize_name(name)
+            if key in names:
+                raise forms.ValidationError(
+                    _("Đơn vị “%(name)s” có hai dòng.") % {"name": name}
+                )
+            names.add(key)
+            selves += int(bool(form.cleaned_data.get("is_self")))
+        if selves > 1:
+            raise forms.ValidationError(_("Chỉ một dòng được đánh dấu là cơ quan."))
+
+
+PeerRankFormSet = modelformset_factory(
+    PeerRank,
+    form=PeerRankForm,
+    formset=BasePeerRankFormSet,
+    extra=3,
+    can_delete=True,
+)
+
+
+class RankingUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp bảng xếp hạng (.xlsx, .csv, .tsv)"))
+    self_name = forms.CharField(
+        label=_("Tên đơn vị của cơ quan trong bảng"),
+        required=False,
+        help_text=_("Để trống: dòng trùng tên cơ quan."),
+    )
+    source = forms.CharField(
+        label=_("Quyết định công bố"),
+        required=False,
+        help_text=_("Ví dụ 251/QĐ-UBND ngày 01/3/2023."),
+    )

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from parplan.scores import ScoreParseError, format_decimal, parse_decimal
+from reports.services import (
+    SCENARIO_KEYS,
+    SCENARIO_LABELS,
+    figures_as_dict,
+    latest_plan,
+    plan_figures,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "In các số liệu của kế hoạch: điểm chuẩn, điểm năm cơ sở, mục tiêu, tự đánh giá, "
+        "dự kiến theo tiến độ, chỉ số và thứ hạng dự kiến."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--year", type=int, help="Năm kế hoạch (mặc định: kế hoạch mới nhất)"
+        )
+        parser.add_argument(
+            "--peer-change",
+            default="0",
+            help="Mức thay đổi chỉ số giả định chung của các đơn vị khác, ví dụ 1,5",
+        )
+        parser.add_argument("--json", action="store_true", help="In dạng JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        plan = latest_plan(options["year"])
+        if plan is None:
+            raise CommandError(
+                f"Không có kế hoạch năm {options['year']}."
+                if options["year"]
+                else "Chưa có kế hoạch nào."
+            )
+        try:
+            peer_change = parse_decimal(options["peer_change"], places=3) or Decimal(0)
+        except ScoreParseError as exc:
+            raise CommandError(f"--peer-change: {exc}.") from exc
+        figures = plan_figures(plan=plan, peer_change=peer_change)
+        data = figures_as_dict(figures)
+        if options["json"]:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self.write_table(data)
+
+    def write_table(self, data: dict[str, Any]) -> None:
+        def num(value: str | None) -> str:
+            return "–" if value is None else format_decimal(Decimal(value))
+
+        plan = data["plan"]
+        self.stdout.write(
+            f"{plan['organization']} – kế hoạch năm {plan['year']} "
+            f"(năm cơ sở {plan['baseline_year']}, thang điểm {num(plan['full_scale'])})"
+        )
+        columns = [
+            ("standard", "Điểm chuẩn"),
+            ("baseline", "Năm cơ sở"),
+            ("target", "Mục tiêu"),
+            ("self", "Tự đánh giá"),
+            ("expected", "Dự kiến"),
+            ("gap", "Còn thiếu"),
+            ("points_to_recover", "Cần lấy lại"),
+        ]
+        self.stdout.write(
+            f"{'Lĩnh vực':<10}" + "".join(f"{label:>13}" for _key, label in columns)
+        )
+        rows = [*data["areas"].items(), ("Tổng", data["totals"])]
+        for code, sums in rows:
+            self.stdout.write(
+                f"{code:<10}" + "".join(f"{num(sums[key]):>13}" for key, _l in columns)
+            )
+        self.stdout.write("")
+        if data["baseline_index"] is None:
+            self.stdout.write(
+                f"Chưa có bảng xếp hạng năm {plan['baseline_year']} có dòng của cơ quan: "
+                "chưa tính được chỉ số và thứ hạng."
+            )
+            return
+        self.stdout.write(
+            f"Chỉ số năm cơ sở {num(data['baseline_index'])} %, hạng "
+            f"{data['baseline_rank']}/{data['peers']}; các đơn vị khác thay đổi "
+            f"{num(data['peer_change'])} điểm chỉ số."
+        )
+        self.stdout.write(f"{'Kịch bản':<24}{'Tổng điểm':>12}{'Chỉ số':>10}{'Hạng':>6}")
+        for key in SCENARIO_KEYS:
+            s = data["scenarios"][key]
+            self.stdout.write(
+                f"{SCENARIO_LABELS[key]!s:<24}{num(s['total']):>12}"
+                f"{num(s['index']):>10}{s['rank']:>6}"
+            )
+        goal = "đạt" if data["goal_met"] else "chưa đạt"
+        self.stdout.write(
+            f"Tăng {data['places_gained']} bậc theo tiến độ; mục tiêu tăng "
+            f"{plan['rank_goal']} bậc: {goal}."
+        )
+        if data["points_needed"] is None:
+            self.stdout.write("Không thể đạt mục tiêu xếp hạng bằng điểm.")
+        else:
+            self.stdout.write(
+                f"Điểm cần tăng so với năm cơ sở để đạt mục tiêu: "
+                f"{num(data['points_needed'])}."
+            )

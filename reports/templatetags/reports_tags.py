@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+from parplan.scores import format_decimal
+
+register = template.Library()
+
+
+@register.filter
+def index2(value: Decimal | None) -> str:
+    """An index (percent) with at most two decimals, as the projection command
+    prints it: ``81,45``."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+@register.filter
+def signed(value: int | Decimal | None) -> str:
+    """``+2``, ``0``, ``−1``: places gained or a change, with its sign."""
+    if value is None or value == "":
+        return ""
+    text = format_decimal(Decimal(value))
+    if value > 0:
+        return f"+{text}"
+    return text.replace("-", "−")

@@ -1,0 +1,319 @@
+"""The director's dashboard: figures, charts, tasks needing attention, priorities."""
+
+from __future__ import annotations
+
+import datetime
+import html as html_lib
+import io
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from criteria.models import Organization, Plan
+from parplan.scores import format_decimal
+from reports.models import PeerRank
+from tasks.models import Status, Task, TaskUnit, Unit
+from tests.conftest import client_for
+from tests.factories import plan_build
+
+D = Decimal
+URL = "/bao-cao/"
+
+
+def peers_for(plan: Plan, *, source: str = "QĐ thử nghiệm") -> None:
+    rows = [
+        ("Đơn vị thử A", "90.125"),
+        ("Đơn vị thử B", "85"),
+        ("Đơn vị thử C", "82.5"),
+        (plan.organization.name, "80"),
+        ("Đơn vị thử D", "78"),
+        ("Đơn vị thử E", "70"),
+    ]
+    for position, (name, index) in enumerate(rows, start=1):
+        own = name == plan.organization.name
+        PeerRank.objects.create(
+            year=plan.baseline_year,
+            name=name,
+            index=D(index),
+            organization=plan.organization if own else None,
+            position=position,
+            source=source,
+        )
+
+
+def progress_some(plan: Plan, units: dict[str, Unit]) -> None:
+    TaskUnit.objects.filter(
+        task__criterion__plan=plan, task__criterion__code="1.3"
+    ).update(percent=100, status=Status.DONE)
+    TaskUnit.objects.filter(
+        task__criterion__plan=plan, task__criterion__code="4.1.1", unit=units["office"]
+    ).update(percent=50, status=Status.IN_PROGRESS)
+
+
+def test_the_dashboard_is_routed_at_bao_cao() -> None:
+    assert reverse("reports-dashboard") == URL
+
+
+@pytest.mark.parametrize("who", ["office", "head_center", "director", "viewer"])
+def test_every_role_sees_the_dashboard(
+    request: pytest.FixtureRequest, seed_plan: Plan, who: str
+) -> None:
+    response = client_for(request.getfixturevalue(who)).get(URL)
+    assert response.status_code == 200
+    assert "Tổng quan kế hoạch năm 2023" in response.content.decode()
+
+
+def test_an_outsider_is_refused(seed_plan: Plan, outsider: User) -> None:
+    assert client_for(outsider).get(URL).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(seed_plan: Plan, client) -> None:
+    assert client.get(URL).status_code == 302
+
+
+def test_the_director_lands_on_the_dashboard(seed_plan: Plan, director: User) -> None:
+    response = client_for(director).get("/")
+    assert response.status_code == 302
+    assert response.url == URL
+
+
+def test_cards_show_the_seed_totals_the_vietnamese_way(
+    seed_plan: Plan, director: User
+) -> None:
+    html = client_for(director).get(URL).content.decode()
+    assert 'data-figure="totals.baseline">1,65<' in html
+    assert 'data-figure="totals.gap">13,35<' in html
+    assert 'data-figure="areas.4.baseline">0,4<' in html
+    assert 'data-figure="areas.1.gap">3,75<' in html
+    # without a ranking table it says why there is no index
+    assert "Chưa có bảng xếp hạng năm 2022" in html
+
+
+def test_every_figure_links_to_the_rows_behind_it(
+    seed_plan: Plan, director: User
+) -> None:
+    html = client_for(director).get(URL).content.decode()
+    area = seed_plan.criteria.get(code="4")
+    assert f'href="/ke-hoach/?year=2023#criterion-{area.pk}"' in html
+    assert 'href="/ke-hoach/?year=2023&amp;status=not_started"' in html
+    figures = re.findall(r'<a href="([^"]*)"[^>]*data-figure=', html)
+    assert figures and all(
+        href.startswith(("/ke-hoach/", "/bao-cao/")) for href in figures
+    )
+
+
+def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    html = client_for(director).get(URL).content.decode()
+    assert html.count("<svg") == 2
+    assert 'class="bar-self"' in html
+    assert "Dự kiến theo tiến độ: 80 – hạng 4" in html
+    assert "<script src=" not in html
+    assert "https://" not in html
+    # SVG coordinates keep a decimal point whatever the language
+    assert not re.search(r'(width|x|y)="\d+,\d', html)
+
+
+def test_scenarios_show_index_and_rank_with_places_gained(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    peers_for(seed_plan)
+    progress_some(seed_plan, units)
+    html = client_for(director).get(URL).content.decode()
+    assert 'data-figure="baseline_index">80<' in html
+    assert 'data-figure="baseline_rank">4<' in html
+    # 1.3 done (+ 2), 4.1.1 a quarter done (+ 0,5): 82,5 ties with the third peer
+    assert 'data-figure="scenarios.expected.index">82,5<' in html
+    assert 'data-figure="scenarios.expected.rank">3<' in html
+    assert 'data-figure="scenarios.target.rank">1<' in html
+    assert 'data-figure="goal_met" data-value="false"' in html
+    assert 'data-figure="points_needed">5<' in html
+    assert "còn thiếu so với dự kiến" in html
+
+
+def test_the_assumed_change_of_peers_is_a_form_field(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    html = client_for(director).get(URL, {"peer_change": "2,5"}).content.decode()
+    # 78 + 2,5 passes 80: four peers above
+    assert 'data-figure="scenarios.baseline.rank">5<' in html
+    assert "Giả định các đơn vị khác thay đổi 2,5 điểm chỉ số." in html
+    assert 'value="2,5"' in html
+
+
+def test_a_bad_assumed_change_is_explained_and_ignored(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    html = client_for(director).get(URL, {"peer_change": "nhiều"}).content.decode()
+    assert "“nhiều” không phải là số" in html
+    assert 'data-figure="scenarios.baseline.rank">4<' in html
+
+
+def test_an_unknown_year_is_not_found(seed_plan: Plan, director: User) -> None:
+    assert client_for(director).get(URL, {"year": 1999}).status_code == 404
+
+
+def test_an_illustrative_ranking_table_is_labelled_as_such(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan, source="Bảng minh họa")
+    html = client_for(director).get(URL).content.decode()
+    assert "dữ liệu minh họa, không phải số liệu công bố" in html
+
+
+def test_tasks_by_status_overdue_and_due_soon_with_their_units(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    progress_some(seed_plan, units)
+    today = timezone.localdate()
+    Task.objects.filter(criterion__code="2.1.1").update(
+        due_date=today - datetime.timedelta(days=3)
+    )
+    Task.objects.filter(criterion__code="3.1.1").update(
+        due_date=today + datetime.timedelta(days=14)
+    )
+    Task.objects.filter(criterion__code="2.2.1").update(
+        due_date=today + datetime.timedelta(days=15)
+    )
+    Task.objects.filter(criterion__code="1.3").update(
+        due_date=today - datetime.timedelta(days=3)  # done: not listed
+    )
+    html = client_for(director).get(URL).content.decode()
+    assert 'data-status="done">1<' in html
+    assert 'data-status="in_progress">1<' in html
+    assert 'data-status="not_started">11<' in html
+    section = html[html.index('id="h-attention"') : html.index('id="priorities"')]
+    assert section.count('class="attention-task"') == 2
+    assert "Báo cáo đúng thời gian quy định" in section  # 2.1.1, overdue
+    assert "(quá hạn)" in section
+    assert "Tham mưu UBND tỉnh kịp thời công bố TTHC" in section  # 3.1.1
+    assert "Rà soát đầy đủ" not in section  # 2.2.1, in 15 days
+    assert "Văn phòng Sở" in section
+
+
+def test_each_units_progress_is_shown(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    progress_some(seed_plan, units)
+    html = client_for(director).get(URL).content.decode()
+    row = html[html.index(f'data-unit="{units["center"].pk}"') :]
+    row = row[: row.index("</tr>")]
+    # the center leads 1.1.1, 1.3, 4.1.1, 4.2.1–4.2.4: 7 parts, 1 done (1.3)
+    assert ">7<" in row and ">1<" in row
+    assert "14,3 %" in row
+
+
+def test_the_priority_list_starts_with_the_most_points_still_recoverable(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    progress_some(seed_plan, units)
+    html = client_for(director).get(URL).content.decode()
+    section = html[html.index('id="priorities"') :]
+    codes = re.findall(
+        r'<td data-label="Tiêu chí"><a href="[^"]*#criterion-\d+">([\d.]+)</a>', section
+    )
+    # 4.1.1 (a quarter done) and 4.2.4 have 1,5 left; 4.2.2 has 1,3; 1.3 is done.
+    assert codes[:3] == ["4.1.1", "4.2.4", "4.2.2"]
+    assert "1.3" not in codes
+
+
+def test_the_page_has_a_print_button_for_a4(seed_plan: Plan, director: User) -> None:
+    html = client_for(director).get(URL).content.decode()
+    assert 'onclick="window.print()"' in html
+    assert "In (A4)" in html
+
+
+def test_the_dashboard_and_projection_json_show_the_same_figures(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    peers_for(seed_plan)
+    progress_some(seed_plan, units)
+    out = io.StringIO()
+    call_command("projection", "--json", "--peer-change", "0,75", stdout=out)
+    data = json.loads(out.getvalue())
+    html = client_for(director).get(URL, {"peer_change": "0,75"}).content.decode()
+
+    shown = {
+        key: html_lib.unescape(text)
+        for key, text in re.findall(r'data-figure="([^"]+)">([^<]*)<', html)
+    }
+    shown["goal_met"] = re.search(r'data-figure="goal_met" data-value="(\w+)"', html)[1]
+
+    def lookup(path: str) -> object:
+        value: object = data
+        for part in path.split("."):
+            value = value[part]
+        return value
+
+    expected_keys = (
+        [f"totals.{k}" for k in data["totals"]]
+        + [f"areas.{a}.{k}" for a in data["areas"] for k in data["areas"][a]]
+        + [f"scenarios.{s}.{k}" for s in data["scenarios"] for k in ("index", "rank")]
+        + ["baseline_index", "baseline_rank", "places_gained", "points_needed"]
+    )
+    assert set(expected_keys) <= set(shown)
+    for key in expected_keys:
+        value = lookup(key)
+        if isinstance(value, int):
+            assert shown[key] == str(value), key
+        else:
+            assert shown[key] == format_decimal(D(value)), key
+    assert shown["goal_met"] == json.dumps(data["goal_met"])
+
+
+def _dashboard_queries(
+    organization: Organization,
+    director: User,
+    django_assert_num_queries: object,
+    **size: int,
+) -> None:
+    plan = plan_build(organization=organization, **size)
+    peers_for(plan)
+    today = timezone.localdate()
+    Task.objects.filter(criterion__plan=plan).update(
+        due_date=today + datetime.timedelta(days=3)
+    )
+    client = client_for(director)
+    client.get(URL)
+    # session, user, user's groups; plan years; the plan; criteria; tasks;
+    # parts with units; the ranking table
+    with django_assert_num_queries(9):
+        response = client.get(URL, {"year": plan.year, "peer_change": "1"})
+    assert response.status_code == 200
+
+
+def test_the_dashboard_runs_the_same_queries_for_a_small_plan(
+    organization: Organization,
+    units: dict[str, Unit],
+    director: User,
+    django_assert_num_queries: object,
+) -> None:
+    _dashboard_queries(organization, director, django_assert_num_queries, areas=1)
+
+
+def test_the_dashboard_runs_the_same_queries_for_thousands_of_tasks(
+    organization: Organization,
+    units: dict[str, Unit],
+    director: User,
+    django_assert_num_queries: object,
+) -> None:
+    _dashboard_queries(
+        organization,
+        director,
+        django_assert_num_queries,
+        areas=8,
+        criteria_per_area=10,
+        subs_per_criterion=4,
+        tasks_per_leaf=4,
+    )
+    assert Task.objects.count() == 1280

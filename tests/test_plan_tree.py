@@ -1,0 +1,165 @@
+"""The plan tree page: every role reads the criteria, their figures and tasks."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from criteria.models import Criterion, Organization, Plan
+from tasks.models import Status, Task, TaskUnit, Unit
+from tests.conftest import client_for
+from tests.factories import plan_build
+
+URL = "/ke-hoach/"
+
+
+def test_the_tree_is_routed_at_ke_hoach() -> None:
+    assert reverse("criteria-tree") == URL
+
+
+@pytest.mark.parametrize("who", ["office", "head_office", "director", "viewer"])
+def test_every_role_reads_the_tree(
+    request: pytest.FixtureRequest, seed_plan: Plan, who: str
+) -> None:
+    response = client_for(request.getfixturevalue(who)).get(URL)
+    assert response.status_code == 200
+    assert "Công tác tuyên truyền CCHC" in response.content.decode()
+
+
+def test_an_outsider_is_refused(seed_plan: Plan, outsider: User) -> None:
+    assert client_for(outsider).get(URL).status_code == 403
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(seed_plan: Plan, client) -> None:
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith("/dang-nhap/")
+
+
+def test_rows_show_scores_the_vietnamese_way_in_code_order(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL).content.decode()
+    c = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    row = html[html.index(f'id="criterion-{c.pk}"') :]
+    row = row[: row.index("</tr>")]
+    # max 0,5 · baseline 0,25 · target 0,5 · self (0,25) · gap 0,25 · expected 0,25
+    assert ">0,5<" in row and ">0,25<" in row and "(0,25)" in row
+    assert html.index('data-code="1.1.1"') < html.index('data-code="1.2"')
+    assert html.index('data-code="3.1.1"') < html.index('data-code="4"')
+    total = html[html.index('id="tree-total"') :]
+    assert ">15<" in total and ">1,65<" in total and ">13,35<" in total
+
+
+def test_tasks_are_listed_under_their_criterion_with_units_status_and_percent(
+    seed_plan: Plan, units: dict[str, Unit], viewer: User
+) -> None:
+    part = TaskUnit.objects.get(
+        task__criterion__plan=seed_plan,
+        task__criterion__code="1.1.1",
+        unit=units["center"],
+    )
+    part.percent, part.status = 60, Status.IN_PROGRESS
+    part.save()
+    html = client_for(viewer).get(URL).content.decode()
+    task = part.task
+    block = html[html.index(f'id="task-{task.pk}"') :]
+    block = block[: block.index("</tr>")]
+    assert "Thực hiện hoàn thành 100% nhiệm vụ tuyên truyền CCHC." in block
+    assert "Văn phòng Sở" in block and "Trung tâm TTKT&amp; UDKHCN" in block
+    assert "Đang thực hiện" in block
+    assert "60 %" in block
+    assert "30 %" in block  # the task's progress: mean of 0 and 60
+
+
+def test_a_self_assessed_score_is_shown_instead_of_the_baseline(
+    seed_plan: Plan, viewer: User
+) -> None:
+    c = Criterion.objects.get(plan=seed_plan, code="1.3")
+    c.self_score = 1.5
+    c.save()
+    html = client_for(viewer).get(URL).content.decode()
+    row = html[html.index(f'id="criterion-{c.pk}"') :]
+    assert '<td class="num self-score" data-label="Tự đánh giá">1,5</td>' in row[:2000]
+
+
+def test_a_filter_by_status_keeps_matching_tasks_and_their_headings(
+    seed_plan: Plan, units: dict[str, Unit], viewer: User
+) -> None:
+    TaskUnit.objects.filter(task__criterion__code="2.2.1").update(status=Status.BLOCKED)
+    html = client_for(viewer).get(URL, {"status": "blocked"}).content.decode()
+    assert 'data-code="2.2.1"' in html
+    assert 'data-code="2.2"' in html and 'data-code="2"' in html
+    assert 'data-code="1.1.1"' not in html
+    assert "Đang lọc: 3 dòng." in html
+
+
+def test_a_filter_by_unit_and_by_due_date(
+    seed_plan: Plan, units: dict[str, Unit], viewer: User
+) -> None:
+    today = timezone.localdate()
+    Task.objects.filter(criterion__code="2.1.1").update(
+        due_date=today - datetime.timedelta(days=1)
+    )
+    client = client_for(viewer)
+    html = client.get(URL, {"unit": units["center"].pk}).content.decode()
+    assert 'data-code="1.1.1"' in html and 'data-code="1.2.1"' not in html
+    html = client.get(URL, {"due": "overdue"}).content.decode()
+    assert 'data-code="2.1.1"' in html and 'data-code="1.1.1"' not in html
+    assert "due-overdue" in html
+
+
+def test_an_unknown_year_or_filter_is_not_found(seed_plan: Plan, viewer: User) -> None:
+    client = client_for(viewer)
+    assert client.get(URL, {"year": 1999}).status_code == 404
+    assert client.get(URL, {"status": "lost"}).status_code == 404
+    assert client.get(URL, {"unit": "x"}).status_code == 404
+
+
+def test_without_a_plan_the_page_says_so(viewer: User) -> None:
+    response = client_for(viewer).get(URL)
+    assert "Chưa có kế hoạch nào" in response.content.decode()
+
+
+def _tree_queries(
+    organization: Organization, viewer: User, django_assert_num_queries: object, **size
+) -> None:
+    plan = plan_build(organization=organization, **size)
+    client = client_for(viewer)
+    client.get(URL)  # warm the session
+    # session, user, user's groups; the plan; criteria; tasks; parts with units
+    with django_assert_num_queries(7):
+        response = client.get(URL, {"year": plan.year})
+    assert response.status_code == 200
+
+
+def test_the_tree_runs_the_same_queries_for_a_small_plan(
+    organization: Organization,
+    units: dict[str, Unit],
+    viewer: User,
+    django_assert_num_queries: object,
+) -> None:
+    _tree_queries(organization, viewer, django_assert_num_queries, areas=1)
+
+
+def test_the_tree_runs_the_same_queries_for_a_plan_of_thousands_of_tasks(
+    organization: Organization,
+    units: dict[str, Unit],
+    viewer: User,
+    django_assert_num_queries: object,
+) -> None:
+    _tree_queries(
+        organization,
+        viewer,
+        django_assert_num_queries,
+        areas=8,
+        criteria_per_area=10,
+        subs_per_criterion=4,
+        tasks_per_leaf=4,
+    )
+    assert Criterion.objects.count() == 8 + 80 + 320
+    assert Task.objects.count() == 1280

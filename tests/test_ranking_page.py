@@ -1,0 +1,172 @@
+"""The ranking page: every role reads the year's table, the office edits or imports it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from criteria.models import Plan
+from reports.models import PeerRank
+from tests.conftest import client_for
+
+D = Decimal
+URL = "/bao-cao/xep-hang/"
+
+
+@pytest.fixture
+def table(seed_plan: Plan) -> list[PeerRank]:
+    rows = [
+        PeerRank(year=2022, name="Đơn vị thử A", index=D("90.125"), rank=1, position=1),
+        PeerRank(
+            year=2022,
+            name=seed_plan.organization.name,
+            index=D("80"),
+            rank=2,
+            position=2,
+            organization=seed_plan.organization,
+        ),
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
+def management(forms: int, initial: int) -> dict[str, str]:
+    return {
+        "rows-TOTAL_FORMS": str(forms),
+        "rows-INITIAL_FORMS": str(initial),
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.mark.parametrize("who", ["office", "head_office", "director", "viewer"])
+def test_every_role_reads_the_baseline_years_table(
+    request: pytest.FixtureRequest, table: list[PeerRank], who: str
+) -> None:
+    html = client_for(request.getfixturevalue(who)).get(URL).content.decode()
+    assert "Bảng xếp hạng Chỉ số CCHC năm 2022" in html
+    assert "90,125" in html
+    assert 'class="depth-1 own-row"' in html
+
+
+def test_an_outsider_is_refused(table: list[PeerRank], outsider: User) -> None:
+    assert client_for(outsider).get(URL).status_code == 403
+
+
+def test_only_the_office_sees_the_edit_and_import_forms(
+    table: list[PeerRank], office: User, director: User
+) -> None:
+    assert "Lưu bảng xếp hạng" in client_for(office).get(URL).content.decode()
+    assert "Lưu bảng xếp hạng" not in client_for(director).get(URL).content.decode()
+
+
+def test_a_director_cannot_post_changes(table: list[PeerRank], director: User) -> None:
+    response = client_for(director).post(URL, {"action": "save", "year": "2022"})
+    assert response.status_code == 403
+
+
+def test_an_empty_year_says_the_table_is_never_invented(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL).content.decode()
+    assert "Chưa có bảng xếp hạng năm 2022" in html
+    assert "PAR Plan không tự tạo bảng này" in html
+
+
+def test_the_office_edits_the_table_and_marks_its_own_row(
+    table: list[PeerRank], office: User, seed_plan: Plan
+) -> None:
+    a, own = table
+    data = management(3, 2) | {
+        "action": "save",
+        "year": "2022",
+        "rows-0-id": str(a.pk),
+        "rows-0-position": "1",
+        "rows-0-name": "Đơn vị thử A",
+        "rows-0-index": "91,5",
+        "rows-0-rank": "1",
+        "rows-0-is_self": "on",
+        "rows-1-id": str(own.pk),
+        "rows-1-position": "2",
+        "rows-1-name": own.name,
+        "rows-1-index": "80",
+        "rows-1-rank": "3",
+        "rows-2-name": "Đơn vị thử B",
+        "rows-2-score": "85,25",
+        "rows-2-rank": "2",
+    }
+    response = client_for(office).post(URL, data)
+    assert response.status_code == 302
+    a.refresh_from_db()
+    own.refresh_from_db()
+    assert a.index == D("91.5") and a.organization == seed_plan.organization
+    assert own.organization is None and own.rank == 3
+    b = PeerRank.objects.get(name="Đơn vị thử B")
+    assert (b.year, b.score, b.position) == (2022, D("85.25"), 3)
+
+
+def test_two_rows_marked_as_the_organization_are_refused(
+    table: list[PeerRank], office: User
+) -> None:
+    a, own = table
+    data = management(2, 2) | {
+        "action": "save",
+        "year": "2022",
+        "rows-0-id": str(a.pk),
+        "rows-0-position": "1",
+        "rows-0-name": a.name,
+        "rows-0-index": "90",
+        "rows-0-is_self": "on",
+        "rows-1-id": str(own.pk),
+        "rows-1-position": "2",
+        "rows-1-name": own.name,
+        "rows-1-index": "x",
+        "rows-1-is_self": "on",
+    }
+    response = client_for(office).post(URL, data)
+    assert response.status_code == 200
+    assert "không phải là số" in response.content.decode()
+    data["rows-1-index"] = "80"
+    response = client_for(office).post(URL, data)
+    assert "Chỉ một dòng được đánh dấu là cơ quan." in response.content.decode()
+    a.refresh_from_db()
+    assert a.index == D("90.125")
+
+
+def test_the_office_imports_a_file_in_the_browser(
+    table: list[PeerRank], office: User, seed_plan: Plan
+) -> None:
+    upload = SimpleUploadedFile(
+        "xh.csv",
+        "Tên đơn vị;Chỉ số (%)\nĐơn vị thử X;88\nSở Khoa học và Công nghệ;81\n".encode(),
+    )
+    client = client_for(office)
+    response = client.post(
+        URL, {"action": "upload", "year": "2022", "file": upload}, follow=True
+    )
+    html = response.content.decode()
+    assert "Đã nhập 2 đơn vị" in html
+    assert list(PeerRank.objects.order_by("position").values_list("name", "rank")) == [
+        ("Đơn vị thử X", 1),
+        ("Sở Khoa học và Công nghệ", 2),
+    ]
+    assert PeerRank.objects.get(rank=2).organization == seed_plan.organization
+
+
+def test_a_bad_file_shows_its_problems_and_keeps_the_table(
+    table: list[PeerRank], office: User
+) -> None:
+    upload = SimpleUploadedFile(
+        "xh.csv", "Tên đơn vị;Chỉ số (%)\nĐơn vị X;abc\n".encode()
+    )
+    response = client_for(office).post(
+        URL, {"action": "upload", "year": "2022", "file": upload}, follow=True
+    )
+    html = response.content.decode()
+    assert "Dòng 2, cột “Chỉ số (%)”: “abc” không phải là số." in html
+    assert "Chưa ghi gì" in html
+    assert PeerRank.objects.count() == 2
