@@ -138,7 +138,7 @@ class Task(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -232,7 +232,7 @@ class TaskUnit(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phần việc của đơn vị")
