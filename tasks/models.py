@@ -248,6 +248,15 @@ class TaskUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} – {self.task}"
 
+    def is_overdue(self, today: object | None = None) -> bool:
+        """This unit's part is past the task's due date and not done."""
+        today = today or timezone.localdate()
+        return bool(
+            self.task.due_date
+            and self.task.due_date < today
+            and self.status != Status.DONE
+        )
+
 
 class ProgressUpdate(models.Model):
     """An entry of a part's progress history: who reported what, and when."""
