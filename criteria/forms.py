@@ -171,9 +171,8 @@ class ScoreField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 12)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "size": 6})
+        self.widget.attrs.update({"inputmode": "decimal", "size": 6, "maxlength": 12})
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
