@@ -70,6 +70,10 @@ class ProgressForm(forms.Form):
         label=gettext_lazy("Tiến độ (%)"),
         min_value=0,
         max_value=100,
+        error_messages={
+            "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+            "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+        },
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
         help_text=gettext_lazy("Hoàn thành tính là 100%."),
     )

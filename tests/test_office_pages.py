@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.models import User
 
-from criteria.models import Criterion, Plan
-from tasks.models import Membership, Task, TaskUnit, Unit
+from criteria.models import Plan
 from tests.conftest import client_for
 
 
