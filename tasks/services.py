@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F, Max
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Evidence, Plan, parent_code
@@ -71,19 +72,24 @@ def _display(record: models.Model, name: str, value: Any) -> str:
 
 
 def _label(record: models.Model, name: str) -> str:
-    return str(record._meta.get_field(name).verbose_name)
+    return capfirst(str(record._meta.get_field(name).verbose_name))
 
 
 KINDS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
 
 
 def history_entries(
-    records: Sequence[Any], *, subject: str = "", limit: int | None = None
+    records: Sequence[Any],
+    *,
+    subject: str = "",
+    limit: int | None = None,
+    after_version: int | None = None,
 ) -> list[HistoryEntry]:
     """Entries from history records of one or more rows, newest first.
 
     Diffs are computed in memory between each record and the previous record of
     the same row found in ``records`` (pass one record more than you show).
+    Records at or before ``after_version`` only serve as the base of a diff.
     """
     ordered = sorted(records, key=lambda r: (r.history_date, r.history_id))
     previous: dict[Any, Any] = {}
@@ -91,6 +97,8 @@ def history_entries(
     for record in ordered:
         old = previous.get(record.id)
         previous[record.id] = record
+        if after_version is not None and record.version <= after_version:
+            continue
         changes = []
         if old is not None and record.history_type == "~":
             delta = record.diff_against(old, excluded_fields=HIDDEN_HISTORY_FIELDS)
@@ -112,7 +120,8 @@ def history_entries(
                 when=record.history_date,
                 who=record.history_user,
                 kind=_(KINDS[record.history_type]),
-                subject=subject or str(record.instance_type._meta.verbose_name),
+                subject=subject
+                or capfirst(str(record.instance_type._meta.verbose_name)),
                 changes=changes,
             )
         )
@@ -129,12 +138,23 @@ class StaleEditError(Exception):
         self.entries = entries
 
 
+def _history_baseline(model: type[models.Model], pk: int) -> None:
+    """Rows written in bulk (the appendix import) have no history yet: record their
+    state as it was before the first change, so the change can be shown."""
+    if model.history.filter(id=pk).exists():
+        return
+    row = model.objects.filter(pk=pk).first()
+    if row is not None:
+        model.history.bulk_history_create([row], default_date=row.updated_at)
+
+
 def _claim(model: type[models.Model], pk: int, expected_version: int) -> models.Model:
     """Take the row for writing if it is still at ``expected_version``.
 
     Returns the row as it is now (its version already bumped), or raises
     StaleEditError listing what changed after ``expected_version``.
     """
+    _history_baseline(model, pk)
     claimed = model.objects.filter(pk=pk, version=expected_version).update(
         version=F("version") + 1
     )
@@ -145,7 +165,8 @@ def _claim(model: type[models.Model], pk: int, expected_version: int) -> models.
             .select_related("history_user")
             .order_by("history_date", "history_id")
         )
-        raise StaleEditError(current, history_entries(records))
+        entries = history_entries(records, after_version=expected_version)
+        raise StaleEditError(current, entries)
     return current
 
 
