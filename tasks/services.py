@@ -67,7 +67,7 @@ def _display(record: models.Model, name: str, value: Any) -> str:
     if isinstance(value, Decimal):
         return format_decimal(value)
     if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return formats.date_format(value, "d/m/Y")
     return str(value)
 
 
@@ -304,6 +304,7 @@ def _parts_sync(
         if unit_id not in wanted:
             _with_history_user(part, user).delete()
         elif part.role != wanted[unit_id]:
+            _history_baseline(TaskUnit, part.pk)
             part.role = wanted[unit_id]
             _with_history_user(part, user).save()
     for unit_id, role in wanted.items():
