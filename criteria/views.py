@@ -177,10 +177,10 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
         "saved": request.method == "POST" and status == 200,
         "next": _next_or(request, ""),
     }
-    template = (
-        "criteria/_self_score_form.html" if partial else "criteria/self_score.html"
-    )
-    return render(request, template, ctx, status=status)
+    if partial:
+        # htmx swaps only 2xx answers; the partial carries the errors or conflict.
+        return render(request, "criteria/_self_score_form.html", ctx)
+    return render(request, "criteria/self_score.html", ctx, status=status)
 
 
 def _criterion_form_save(
@@ -225,7 +225,12 @@ def create(request: HttpRequest) -> HttpResponse:
                 return redirect(saved)
         status = 400
     else:
-        parent = Criterion.objects.filter(pk=request.GET.get("parent") or 0).first()
+        wanted = request.GET.get("parent", "")
+        parent = (
+            Criterion.objects.filter(pk=int(wanted)).first()
+            if wanted.isdigit()
+            else None
+        )
         plan = parent.plan if parent else Plan.objects.order_by("-year").first()
         code = ""
         if parent is not None:

@@ -223,6 +223,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         evidence_by_update[item.progress_update_id].append(item)
     for update in updates:
         update.evidence_list = evidence_by_update[update.pk]
+        update.can_delete_evidence = roles.can_update_part(request.user, update.part)
     for part in parts:
         part.task = task
         part.overdue = part.is_overdue()

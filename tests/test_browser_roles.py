@@ -49,9 +49,12 @@ def test_the_office_edits_a_task_and_a_self_assessed_score(
     page.goto(page.base_url + criterion.get_absolute_url())
     page.fill(f"#id_c{criterion.pk}-self_score", "1,5")
     page.fill(f"#id_c{criterion.pk}-explanation", "Có 6/8 tin bài")
+    url_before = page.url
     page.get_by_role("button", name="Lưu điểm").click()
-    page.wait_for_load_state("domcontentloaded")
-    assert "Đã lưu điểm tự đánh giá của tiêu chí 1.1.1." in page.content()
+    # htmx swaps the form in place and updates the score shown above it.
+    page.wait_for_selector(f"#self-score-{criterion.pk} [role=status]")
+    assert page.url == url_before
+    assert page.inner_text(f"#self-score-value-{criterion.pk}") == "1,5"
     criterion.refresh_from_db()
     assert criterion.self_score == Decimal("1.5")
 
@@ -119,12 +122,12 @@ def test_a_stale_form_is_refused_in_the_browser(
     )
     page.fill(f"#id_c{criterion.pk}-self_score", "0,5")
     page.get_by_role("button", name="Lưu điểm").click()
-    page.wait_for_load_state("domcontentloaded")
-    alert = page.get_by_role("alert").inner_text()
+    alert = page.wait_for_selector("[role=alert]").inner_text()
     assert "người khác đã lưu thay đổi" in alert
     assert "Lưu từ máy khác" in alert
     criterion.refresh_from_db()
     assert criterion.self_score == Decimal("0.25")
+    assert page.input_value(f"#id_c{criterion.pk}-self_score") == "0,5"
 
 
 def test_the_unit_heads_page_reads_on_a_phone(

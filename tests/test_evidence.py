@@ -245,3 +245,31 @@ def test_deleting_evidence_removes_its_file_once_committed(
     assert response.status_code == 302
     assert not Evidence.objects.exists()
     assert not path.exists()
+
+
+def test_a_unit_head_may_delete_evidence_of_their_own_units_report_only(
+    head_center: User,
+    head_office: User,
+    shared_task: Task,
+    units: dict[str, Unit],
+    media_root: Path,
+) -> None:
+    part = part_of(shared_task, units["center"])
+    client_for(head_center).post(
+        f"/nhiem-vu/phan-viec/{part.pk}/cap-nhat/",
+        {
+            f"p{part.pk}-status": "in_progress",
+            f"p{part.pk}-percent": "50",
+            f"p{part.pk}-version": part.version,
+            f"p{part.pk}-evidence_link": "https://example.org/nham",
+        },
+    )
+    evidence = Evidence.objects.get()
+    delete_url = f"/ke-hoach/tai-lieu/{evidence.pk}/xoa/"
+    other_page = client_for(head_office).get(shared_task.get_absolute_url())
+    assert delete_url not in other_page.content.decode()
+    assert client_for(head_office).post(delete_url).status_code == 403
+    own_page = client_for(head_center).get(shared_task.get_absolute_url())
+    assert delete_url in own_page.content.decode()
+    assert client_for(head_center).post(delete_url).status_code == 302
+    assert not Evidence.objects.exists()
