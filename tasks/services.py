@@ -23,6 +23,7 @@ from django.db.models import F, Max
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion, Evidence, Plan, parent_code
 from parplan.scores import format_decimal
@@ -75,7 +76,11 @@ def _label(record: models.Model, name: str) -> str:
     return capfirst(str(record._meta.get_field(name).verbose_name))
 
 
-KINDS = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
+KINDS = {
+    "+": gettext_lazy("Tạo mới"),
+    "~": gettext_lazy("Sửa"),
+    "-": gettext_lazy("Xóa"),
+}
 
 
 def history_entries(
@@ -119,7 +124,7 @@ def history_entries(
             HistoryEntry(
                 when=record.history_date,
                 who=record.history_user,
-                kind=_(KINDS[record.history_type]),
+                kind=str(KINDS[record.history_type]),
                 subject=subject
                 or capfirst(str(record.instance_type._meta.verbose_name)),
                 changes=changes,

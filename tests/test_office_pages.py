@@ -390,3 +390,14 @@ def test_the_criterion_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(11):
         big_body = client.get(big_area.get_absolute_url()).content.decode()
     assert big_body.count('href="/nhiem-vu/') > small_body.count('href="/nhiem-vu/')
+
+
+def test_the_pages_switch_to_english(
+    office: User, shared_task: Task, settings: object
+) -> None:
+    client = client_for(office)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(shared_task.get_absolute_url()).content.decode()
+    assert "Edit task" in body
+    assert "History of changes" in body
+    assert "Sửa nhiệm vụ" not in body
