@@ -52,6 +52,25 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Trạng thái"),
+        choices=Status.choices,
+        initial=Status.NOT_STARTED,
+        required=False,
+        help_text=gettext_lazy("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
+    )
+    percent = forms.IntegerField(
+        label=gettext_lazy("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        error_messages={
+            "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+            "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+        },
+        help_text=gettext_lazy("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
+    )
     version = VersionField(required=False)
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:

@@ -329,9 +329,13 @@ def task_save(
     lead_units: Sequence[Unit],
     support_units: Sequence[Unit],
     expected_version: int | None = None,
+    status: str | None = None,
+    percent: int | None = None,
 ) -> Task:
     """Create a task (``task=None``) or change one, with its lead and supporting
-    units. ``all_units`` makes every unit of the organization a lead unit."""
+    units. ``all_units`` makes every unit of the organization a lead unit.
+    ``status`` and ``percent`` are the task's own progress, kept only while it has
+    no lead unit (otherwise progress comes from the lead units' parts)."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Nhiệm vụ, giải pháp không được để trống.")})
@@ -362,6 +366,8 @@ def task_save(
                 last = criterion.tasks.aggregate(m=Max("position"))["m"] or 0
                 current.criterion, current.position = criterion, last + 1
         current.text, current.due_date, current.all_units = text, due_date, all_units
+        if not leads and status is not None and percent is not None:
+            current.status, current.percent = progress_normalize(status, percent)
         _with_history_user(current, user).save()
         _parts_sync(current, leads, supports, user)
     return current

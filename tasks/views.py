@@ -310,6 +310,8 @@ def _task_form_save(
             lead_units=list(data["lead_units"]),
             support_units=list(data["support_units"]),
             expected_version=data.get("version"),
+            status=data["status"] or None,
+            percent=data["percent"],
         )
     except services.StaleEditError as exc:
         return exc.entries
@@ -379,6 +381,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "text": task.text,
                 "due_date": task.due_date,
                 "all_units": task.all_units,
+                "status": task.status,
+                "percent": task.percent,
                 "lead_units": [
                     p.unit_id for p in parts if p.role == TaskUnit.Role.LEAD
                 ],

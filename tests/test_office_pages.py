@@ -401,3 +401,23 @@ def test_the_pages_switch_to_english(
     assert "Edit task" in body
     assert "History of changes" in body
     assert "Sửa nhiệm vụ" not in body
+
+
+def test_a_task_without_a_lead_unit_is_tracked_on_the_task_itself(
+    office: User, seed_plan: Plan
+) -> None:
+    task = Task.objects.get(criterion__plan=seed_plan, criterion__code="4.3")
+    assert not task.parts.exists()
+    response = client_for(office).post(
+        f"/nhiem-vu/{task.pk}/sua/",
+        {
+            "criterion": task.criterion_id,
+            "text": task.text,
+            "status": "in_progress",
+            "percent": "40",
+            "version": task.version,
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.percent, task.progress) == ("in_progress", 40, 40)
