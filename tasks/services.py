@@ -219,6 +219,14 @@ def evidence_add(
     return evidence
 
 
+def _stored_files_delete_on_commit(evidence: models.QuerySet[Evidence]) -> None:
+    """Remove the files of evidence rows about to be deleted, once that commits."""
+    names = [n for n in evidence.values_list("file", flat=True) if n]
+    if names:
+        storage = Evidence._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+
+
 def evidence_delete(*, evidence: Evidence, user: User | None) -> None:
     """Delete the record and its stored file (after the transaction commits)."""
     stored = evidence.file.name if evidence.file else ""
@@ -374,7 +382,11 @@ def task_save(
 
 
 def task_delete(*, task: Task, user: User | None) -> None:
+    """Delete a task with its parts, progress reports and their evidence files."""
     with transaction.atomic():
+        _stored_files_delete_on_commit(
+            Evidence.objects.filter(progress_update__part__task=task)
+        )
         for part in task.parts.all():
             _with_history_user(part, user).delete()
         _with_history_user(task, user).delete()
@@ -467,8 +479,18 @@ def criterion_save(
 
 
 def criterion_delete(*, criterion: Criterion, user: User | None) -> None:
-    """Delete a criterion with its sub-criteria, tasks and evidence."""
+    """Delete a criterion with its sub-criteria, tasks and evidence (files too)."""
+    subtree = models.Q(pk=criterion.pk) | models.Q(
+        plan_id=criterion.plan_id, sort_key__startswith=criterion.sort_key + "."
+    )
     with transaction.atomic():
+        crit_ids = list(Criterion.objects.filter(subtree).values_list("pk", flat=True))
+        _stored_files_delete_on_commit(
+            Evidence.objects.filter(
+                models.Q(criterion_id__in=crit_ids)
+                | models.Q(progress_update__part__task__criterion_id__in=crit_ids)
+            )
+        )
         _with_history_user(criterion, user).delete()
 
 

@@ -273,3 +273,17 @@ def test_a_unit_head_may_delete_evidence_of_their_own_units_report_only(
     assert delete_url in own_page.content.decode()
     assert client_for(head_center).post(delete_url).status_code == 302
     assert not Evidence.objects.exists()
+
+
+def test_deleting_a_criterion_removes_the_files_of_its_evidence(
+    stored: Evidence,
+    office: User,
+    criterion: Criterion,
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    path = Path(stored.file.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(office).post(f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/")
+    assert response.status_code == 302
+    assert not Evidence.objects.exists()
+    assert not path.exists()

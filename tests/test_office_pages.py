@@ -421,3 +421,13 @@ def test_a_task_without_a_lead_unit_is_tracked_on_the_task_itself(
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.status, task.percent, task.progress) == ("in_progress", 40, 40)
+
+
+def test_a_duplicate_criterion_code_is_refused(office: User, seed_plan: Plan) -> None:
+    response = client_for(office).post(
+        "/ke-hoach/tieu-chi/moi/",
+        {"plan": seed_plan.pk, "code": "1.2.1", "title": "Trùng mã"},
+    )
+    assert response.status_code == 400
+    assert Criterion.objects.filter(plan=seed_plan, code="1.2.1").count() == 1
+    assert "STT" in response.content.decode()
