@@ -165,3 +165,30 @@ def test_two_saves_racing_on_postgresql_cannot_both_win(
         t.join()
     assert sorted(outcomes) == ["refused", "saved"]
     assert ProgressUpdate.objects.filter(part=part).count() == 1
+
+
+def test_a_stale_criterion_form_is_refused_then_saved_deliberately(
+    office: User, seed_plan: Plan
+) -> None:
+    criterion = Criterion.objects.get(plan=seed_plan, code="2.1.1")
+    url = f"/ke-hoach/tieu-chi/{criterion.pk}/sua/"
+    data = {
+        "code": criterion.code,
+        "title": "Tên do người thứ nhất sửa",
+        "max_score": str(criterion.max_score),
+        "baseline_score": str(criterion.baseline_score),
+        "target_score": str(criterion.target_score),
+        "version": criterion.version,
+    }
+    assert client_for(office).post(url, data).status_code == 302
+    data["title"] = "Tên do người thứ hai sửa"
+    refused = client_for(office).post(url, data)
+    assert refused.status_code == 409
+    assert "Tên do người thứ nhất sửa" in refused.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.title == "Tên do người thứ nhất sửa"
+    # Saving the re-shown form (now at the current version) is a deliberate choice.
+    data["version"] = criterion.version
+    assert client_for(office).post(url, data).status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.title == "Tên do người thứ hai sửa"
