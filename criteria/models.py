@@ -120,7 +120,7 @@ class Criterion(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["sort_key", "depth", "version"])
+    history = HistoricalRecords(excluded_fields=["sort_key", "depth"])
 
     class Meta:
         verbose_name = _("tiêu chí")

@@ -2,12 +2,23 @@ from __future__ import annotations
 
 from django.urls import path
 
-urlpatterns: list = []
+from criteria import views
 
-# --- plan tree (issue 3) ---
-from criteria import views as tree_views  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
     # criteria-
-    path("", tree_views.tree, name="criteria-tree"),
+    path("", views.tree, name="criteria-tree"),
+    path("tieu-chi/moi/", views.create, name="criteria-create"),
+    path("tieu-chi/<int:pk>/", views.detail, name="criteria-detail"),
+    path("tieu-chi/<int:pk>/sua/", views.edit, name="criteria-edit"),
+    path("tieu-chi/<int:pk>/xoa/", views.delete, name="criteria-delete"),
+    path("tieu-chi/<int:pk>/tu-cham/", views.self_score, name="criteria-self-score"),
+    path(
+        "tieu-chi/<int:pk>/tai-lieu/them/",
+        views.evidence_add,
+        name="criteria-evidence-add",
+    ),
+    path(
+        "tai-lieu/<int:pk>/xoa/", views.evidence_delete, name="criteria-evidence-delete"
+    ),
+    path("tai-lieu/<int:pk>/tep/", views.evidence_file, name="criteria-evidence-file"),
 ]

@@ -1,13 +1,40 @@
+"""Criterion pages: the plan tree (with its figures from the scoring engine), a
+criterion's detail, the self-assessed score (a partial each tree row includes),
+create / edit / delete for the office, evidence add / delete / download. Rights come
+from parplan.roles only."""
+
 from __future__ import annotations
 
-# --- plan tree (issue 3) ---
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
-from django.utils.translation import gettext as _
+import mimetypes
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from criteria.forms import (
+    ALLOWED_FILES,
+    CriterionForm,
+    EvidenceForm,
+    SelfScoreForm,
+    file_extension,
+)
+from criteria.models import Criterion, Evidence, Plan
+from parplan import roles
 from parplan.roles import can_view_plan
 from reports.services import (
     TASK_FILTER_DUE,
@@ -15,7 +42,10 @@ from reports.services import (
     plan_figures,
     tree_rows,
 )
-from tasks.models import Status
+from tasks import services
+from tasks.models import Status, Task
+
+# Plan tree
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -69,3 +99,346 @@ def tree(request: HttpRequest) -> HttpResponse:
             units=sorted(units.values(), key=lambda u: (u.position, u.name)),
         )
     return render(request, "criteria/tree.html", ctx)
+
+
+# Criterion pages
+
+HISTORY_SHOWN = 30
+
+
+def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
+    roles.require_view(request.user)
+    return get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+
+
+def _criterion_for_edit(request: HttpRequest, pk: int) -> Criterion:
+    roles.require_edit(request.user)
+    return get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+
+
+def _plan_url() -> str:
+    """The plan tree once it is installed, the task list until then."""
+    try:
+        return reverse("criteria-tree")
+    except NoReverseMatch:
+        return reverse("tasks-list")
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _rebound(data: QueryDict, key: str, version: int) -> QueryDict:
+    """The posted data with the row's current version, for a form re-shown after a
+    conflict: saving it again is then a deliberate choice."""
+    data = data.copy()
+    data[key] = str(version)
+    return data
+
+
+def criterion_history(criterion: Criterion) -> list[services.HistoryEntry]:
+    records = list(
+        Criterion.history.filter(id=criterion.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: HISTORY_SHOWN + 1]
+    )
+    return services.history_entries(records, limit=HISTORY_SHOWN)
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _criterion_for_view(request, pk)
+    plan = criterion.plan
+    prefixes = [
+        ".".join(criterion.code.split(".")[:i])
+        for i in range(1, criterion.code.count(".") + 1)
+    ]
+    ancestors = list(Criterion.objects.filter(plan=plan, code__in=prefixes))
+    subtree = Q(criterion=criterion) | Q(
+        criterion__plan=plan, criterion__sort_key__startswith=criterion.sort_key + "."
+    )
+    children = list(criterion.children.order_by("sort_key"))
+    tasks = list(
+        Task.objects.filter(subtree)
+        .select_related("criterion")
+        .prefetch_related("parts__unit")
+    )
+    evidence = list(
+        Evidence.objects.filter(criterion=criterion).select_related("uploaded_by")
+    )
+    progress_evidence = list(
+        Evidence.objects.filter(
+            progress_update__part__task__in=[t.pk for t in tasks]
+        ).select_related("progress_update__part__unit", "progress_update__part__task")
+    )
+    can_edit = roles.can_edit_plan(request.user)
+    ctx: dict[str, Any] = {
+        "criterion": criterion,
+        "ancestors": ancestors,
+        "children": children,
+        "tasks": tasks,
+        "completion": services.tasks_progress_mean(tasks),
+        "evidence": evidence,
+        "progress_evidence": progress_evidence,
+        "history": criterion_history(criterion),
+        "can_edit": can_edit,
+        "self_score_form": SelfScoreForm.for_criterion(criterion) if can_edit else None,
+        "plan_url": _plan_url(),
+    }
+    return render(request, "criteria/detail.html", ctx)
+
+
+@login_required
+def self_score(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the self-assessed score and explanation. Answers the partial alone to
+    htmx requests (a tree row swaps it in place), a full page otherwise."""
+    criterion = _criterion_for_edit(request, pk)
+    partial = request.headers.get("HX-Request") == "true"
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = SelfScoreForm(request.POST, prefix=f"c{criterion.pk}")
+        if form.is_valid():
+            try:
+                criterion = services.criterion_self_score_set(
+                    criterion=criterion,
+                    user=request.user,
+                    self_score=form.cleaned_data["self_score"],
+                    explanation=form.cleaned_data["explanation"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.StaleEditError as exc:
+                conflict, status = exc.entries, 409
+                form = SelfScoreForm(
+                    _rebound(request.POST, f"c{pk}-version", exc.current.version),
+                    prefix=f"c{pk}",
+                )
+                criterion = exc.current
+            except ValidationError as exc:
+                for field_name, errors in exc.message_dict.items():
+                    name = field_name if field_name in form.fields else None
+                    for error in errors:
+                        form.add_error(name, error)
+                status = 400
+            else:
+                if not partial:
+                    messages.success(
+                        request,
+                        _("Đã lưu điểm tự đánh giá của tiêu chí %(code)s.")
+                        % {"code": criterion.code},
+                    )
+                    return redirect(_next_or(request, criterion.get_absolute_url()))
+                form = SelfScoreForm.for_criterion(criterion)
+        else:
+            status = 400
+    else:
+        form = SelfScoreForm.for_criterion(criterion)
+    ctx = {
+        "criterion": criterion,
+        "form": form,
+        "conflict": conflict,
+        "saved": request.method == "POST" and status == 200,
+        "next": _next_or(request, ""),
+    }
+    if partial:
+        # htmx swaps only 2xx answers; the partial carries the errors or conflict.
+        return render(request, "criteria/_self_score_form.html", ctx)
+    return render(request, "criteria/self_score.html", ctx, status=status)
+
+
+def _criterion_form_save(
+    request: HttpRequest, form: CriterionForm, criterion: Criterion | None
+) -> Criterion | list[services.HistoryEntry] | None:
+    """Save a valid form; the conflict entries if stale; None if refused."""
+    data = form.cleaned_data
+    try:
+        return services.criterion_save(
+            user=request.user,
+            criterion=criterion,
+            plan=data["plan"] if criterion is None else criterion.plan,
+            code=data["code"],
+            title=data["title"],
+            max_score=data["max_score"],
+            baseline_score=data["baseline_score"],
+            target_score=data["target_score"],
+            expected_version=data.get("version"),
+        )
+    except services.StaleEditError as exc:
+        return exc.entries
+    except ValidationError as exc:
+        for field_name, errors in exc.message_dict.items():
+            name = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(name, error)
+        return None
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    roles.require_edit(request.user)
+    status = 200
+    if request.method == "POST":
+        form = CriterionForm(request.POST)
+        if form.is_valid():
+            saved = _criterion_form_save(request, form, None)
+            if isinstance(saved, Criterion):
+                messages.success(
+                    request, _("Đã thêm tiêu chí %(code)s.") % {"code": saved.code}
+                )
+                return redirect(saved)
+        status = 400
+    else:
+        wanted = request.GET.get("parent", "")
+        parent = (
+            Criterion.objects.filter(pk=int(wanted)).first()
+            if wanted.isdigit()
+            else None
+        )
+        plan = parent.plan if parent else Plan.objects.order_by("-year").first()
+        code = ""
+        if parent is not None:
+            code = f"{parent.code}.{parent.children.count() + 1}"
+        form = CriterionForm(initial={"plan": plan, "code": code})
+    ctx = {"form": form, "criterion": None, "conflict": None}
+    return render(request, "criteria/form.html", ctx, status=status)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _criterion_for_edit(request, pk)
+    status, conflict = 200, None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["plan"] = str(criterion.plan_id)
+        form = CriterionForm(data)
+        form.fields["version"].required = True
+        if form.is_valid():
+            saved = _criterion_form_save(request, form, criterion)
+            if isinstance(saved, Criterion):
+                messages.success(
+                    request, _("Đã lưu tiêu chí %(code)s.") % {"code": saved.code}
+                )
+                return redirect(saved)
+            if isinstance(saved, list):
+                criterion.refresh_from_db()
+                conflict, status = saved, 409
+                form = CriterionForm(_rebound(data, "version", criterion.version))
+            else:
+                status = 400
+        else:
+            status = 400
+    else:
+        form = CriterionForm(
+            initial={
+                "plan": criterion.plan,
+                "code": criterion.code,
+                "title": criterion.title,
+                "max_score": criterion.max_score,
+                "baseline_score": criterion.baseline_score,
+                "target_score": criterion.target_score,
+                "version": criterion.version,
+            }
+        )
+    form.fields["plan"].disabled = True
+    ctx = {"form": form, "criterion": criterion, "conflict": conflict}
+    return render(request, "criteria/form.html", ctx, status=status)
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _criterion_for_edit(request, pk)
+    if request.method == "POST":
+        parent = criterion.parent
+        code = criterion.code
+        services.criterion_delete(criterion=criterion, user=request.user)
+        messages.success(request, _("Đã xóa tiêu chí %(code)s.") % {"code": code})
+        return redirect(parent.get_absolute_url() if parent else _plan_url())
+    subtree = Q(plan=criterion.plan, sort_key__startswith=criterion.sort_key + ".")
+    ctx = {
+        "criterion": criterion,
+        "descendants": Criterion.objects.filter(subtree).count(),
+        "tasks": Task.objects.filter(
+            Q(criterion=criterion)
+            | Q(
+                criterion__plan=criterion.plan,
+                criterion__sort_key__startswith=criterion.sort_key + ".",
+            )
+        ).count(),
+        "evidence": criterion.evidence.count(),
+    }
+    return render(request, "criteria/delete.html", ctx)
+
+
+@login_required
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    criterion = _criterion_for_edit(request, pk)
+    status = 200
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.evidence_add(
+                    plan=criterion.plan,
+                    criterion=criterion,
+                    user=request.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã thêm tài liệu kiểm chứng cho tiêu chí %(code)s.")
+                    % {"code": criterion.code},
+                )
+                return redirect(criterion)
+        status = 400
+    else:
+        form = EvidenceForm()
+    ctx = {"criterion": criterion, "form": form}
+    return render(request, "criteria/evidence_form.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = roles.evidence_for_delete(request.user, pk)
+    default = (
+        evidence.criterion.get_absolute_url()
+        if evidence.criterion_id
+        else evidence.progress_update.part.task.get_absolute_url()
+    )
+    services.evidence_delete(evidence=evidence, user=request.user)
+    messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
+    return redirect(_next_or(request, default))
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Stored evidence, to signed-in users with a role only (never a static route)."""
+    evidence = roles.evidence_for_download(request.user, pk)
+    if not evidence.file:
+        raise Http404
+    name = evidence.file.name.rsplit("/", 1)[-1]
+    extension = file_extension(name)
+    content_type = (
+        ALLOWED_FILES[extension][1]
+        if extension in ALLOWED_FILES
+        else mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = content_type in {"application/pdf", "image/png", "image/jpeg"}
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from criteria.models import Evidence
     from tasks.models import TaskUnit
 
     AnyUser = AbstractBaseUser | AnonymousUser
@@ -112,3 +115,58 @@ def role_groups_sync() -> None:
         else:
             chosen = [p for p in perms if p.codename.startswith("view_")]
         group.permissions.set(chosen)
+
+
+# Objects a user may see or change ---------------------------------------------------
+# Views fetch through these helpers: a missing object answers 404, a forbidden one
+# 403, for pages and form posts alike.
+
+
+def require_view(user: AnyUser) -> None:
+    """Anyone with a role sees the whole plan; a signed-in user without one, nothing."""
+    if not can_view_plan(user):
+        raise PermissionDenied
+
+
+def require_edit(user: AnyUser) -> None:
+    """Only the office changes the plan itself (criteria, tasks, units, evidence)."""
+    if not can_edit_plan(user):
+        raise PermissionDenied
+
+
+def can_delete_evidence(user: AnyUser, evidence: Evidence) -> bool:
+    """The office deletes any evidence; a unit head, what came with their unit's report."""
+    if can_edit_plan(user):
+        return True
+    update = evidence.progress_update
+    return update is not None and can_update_part(user, update.part)
+
+
+def part_for_update(user: AnyUser, pk: int) -> TaskUnit:
+    """The unit's part of a task that ``user`` may report on (404 / 403 otherwise)."""
+    from tasks.models import TaskUnit
+
+    part = get_object_or_404(
+        TaskUnit.objects.select_related("task__criterion__plan", "unit"), pk=pk
+    )
+    if not can_update_part(user, part):
+        raise PermissionDenied
+    return part
+
+
+def evidence_for_download(user: AnyUser, pk: int) -> Evidence:
+    from criteria.models import Evidence
+
+    require_view(user)
+    return get_object_or_404(Evidence, pk=pk)
+
+
+def evidence_for_delete(user: AnyUser, pk: int) -> Evidence:
+    from criteria.models import Evidence
+
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("progress_update__part"), pk=pk
+    )
+    if not can_delete_evidence(user, evidence):
+        raise PermissionDenied
+    return evidence

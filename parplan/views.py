@@ -13,6 +13,10 @@ LANDING = [
     (Role.UNIT_HEAD, "tasks-mine"),
     (Role.OFFICE, "criteria-tree"),
     (Role.VIEWER, "criteria-tree"),
+    # Until a role's own page is installed, the task list is where its work is.
+    (Role.DIRECTOR, "tasks-list"),
+    (Role.OFFICE, "tasks-list"),
+    (Role.VIEWER, "tasks-list"),
 ]
 
 

@@ -138,7 +138,7 @@ class Task(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -232,7 +232,7 @@ class TaskUnit(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("phần việc của đơn vị")
@@ -247,6 +247,15 @@ class TaskUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.task}"
+
+    def is_overdue(self, today: object | None = None) -> bool:
+        """This unit's part is past the task's due date and not done."""
+        today = today or timezone.localdate()
+        return bool(
+            self.task.due_date
+            and self.task.due_date < today
+            and self.status != Status.DONE
+        )
 
 
 class ProgressUpdate(models.Model):

@@ -153,3 +153,39 @@ def browser_login(page: object, username: str, password: str = PASSWORD) -> None
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
+
+
+# issue 4: pages of the office and unit heads --------------------------------------
+
+# The smallest real files of each kind (content is checked by its first bytes).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
+    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe"
+    b"\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    # PBKDF2 costs ~0,2 s a user; the matrix tests create six users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media_root(settings: object, tmp_path: Path) -> Path:
+    """Uploaded evidence goes to a temporary folder, outside the static tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def shared_task(seed_plan: Plan) -> object:
+    """Task of 1.1.1, led by both Văn phòng Sở and Trung tâm TTKT& UDKHCN."""
+    from tasks.models import Task
+
+    return Task.objects.get(criterion__plan=seed_plan, criterion__code="1.1.1")
+
+
+def part_of(task: object, unit: Unit) -> object:
+    return task.parts.get(unit=unit)

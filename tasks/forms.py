@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from criteria.forms import (
+    ALLOWED_FILES,
+    VersionField,
+    evidence_file_check,
+    evidence_file_help,
+)
+from criteria.models import Criterion, Plan
+from tasks.models import Status, Unit
+
+
+class CriterionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Criterion) -> str:
+        title = obj.title if len(obj.title) <= 90 else obj.title[:89] + "…"
+        return f"{obj.code}. {title}"
+
+
+class TaskForm(forms.Form):
+    criterion = CriterionChoiceField(
+        label=gettext_lazy("Tiêu chí"), queryset=Criterion.objects.none()
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Nhiệm vụ, giải pháp"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Hạn hoàn thành"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    all_units = forms.BooleanField(
+        label=gettext_lazy("Các phòng, đơn vị trực thuộc (tất cả cùng chủ trì)"),
+        required=False,
+    )
+    lead_units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    support_units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Đơn vị phối hợp"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Trạng thái"),
+        choices=Status.choices,
+        initial=Status.NOT_STARTED,
+        required=False,
+        help_text=gettext_lazy("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
+    )
+    percent = forms.IntegerField(
+        label=gettext_lazy("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        error_messages={
+            "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+            "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+        },
+        help_text=gettext_lazy("Chỉ dùng khi nhiệm vụ chưa giao đơn vị chủ trì."),
+    )
+    version = VersionField(required=False)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = Criterion.objects.filter(plan=plan)
+        units = Unit.objects.filter(organization_id=plan.organization_id)
+        self.fields["lead_units"].queryset = units
+        self.fields["support_units"].queryset = units
+
+
+class ProgressForm(forms.Form):
+    """The quick update of a unit's part: a minute's work, on a phone too."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Trạng thái"), choices=Status.choices)
+    percent = forms.IntegerField(
+        label=gettext_lazy("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+            "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
+        help_text=gettext_lazy("Hoàn thành tính là 100%."),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Ghi chú"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence_file = forms.FileField(
+        label=gettext_lazy("Tài liệu kiểm chứng (tệp)"), required=False
+    )
+    evidence_link = forms.URLField(
+        label=gettext_lazy("hoặc đường dẫn"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    evidence_number = forms.CharField(
+        label=gettext_lazy("Số, ký hiệu văn bản"), required=False, max_length=100
+    )
+    version = VersionField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_file"].help_text = evidence_file_help()
+        self.fields["evidence_file"].widget.attrs["accept"] = ",".join(
+            "." + ext for ext in ALLOWED_FILES
+        )
+
+    def clean_evidence_file(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("evidence_file")
+        return evidence_file_check(upload) if upload else None
+
+    def evidence(self) -> dict[str, Any] | None:
+        """The evidence to attach, or None when none was given."""
+        data = self.cleaned_data
+        if not (data.get("evidence_file") or data.get("evidence_link")):
+            if data.get("evidence_number"):
+                return {"number": data["evidence_number"]}
+            return None
+        return {
+            "file": data.get("evidence_file"),
+            "link": data.get("evidence_link") or "",
+            "number": data.get("evidence_number") or "",
+        }
+
+
+class TaskFilterForm(forms.Form):
+    OVERDUE = "1"
+
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Tất cả đơn vị"),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Trạng thái"),
+        required=False,
+        choices=[("", gettext_lazy("Mọi trạng thái")), *Status.choices],
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Chỉ việc quá hạn"), required=False)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            organization_id=plan.organization_id
+        )
+
+
+class MembershipForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Thuộc phòng, đơn vị"),
+        queryset=Unit.objects.select_related("organization"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Lãnh đạo phòng, đơn vị cập nhật tiến độ phần việc của các đơn vị này."
+        ),
+    )
+
+    def clean_units(self) -> Any:
+        units = self.cleaned_data["units"]
+        if len({u.organization_id for u in units}) > 1:
+            raise forms.ValidationError(_("Chọn các đơn vị của cùng một cơ quan."))
+        return units

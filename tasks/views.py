@@ -1,0 +1,454 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from criteria.models import Criterion, Evidence, Plan
+from parplan import roles
+from tasks import services
+from tasks.forms import MembershipForm, ProgressForm, TaskFilterForm, TaskForm
+from tasks.models import ProgressUpdate, Status, Task, TaskUnit, Unit
+
+HISTORY_SHOWN = 40
+
+
+# Helpers: the object the user may see or change ------------------------------------
+
+
+def _plan_for_view(request: HttpRequest) -> Plan | None:
+    """The plan asked for (``?plan=``), else the latest one."""
+    roles.require_view(request.user)
+    plans = Plan.objects.select_related("organization").order_by("-year", "pk")
+    wanted = request.GET.get("plan", "")
+    if wanted.isdigit():
+        return get_object_or_404(plans, pk=int(wanted))
+    return plans.first()
+
+
+def _task_for_view(request: HttpRequest, pk: int) -> Task:
+    roles.require_view(request.user)
+    return get_object_or_404(
+        Task.objects.select_related("criterion__plan__organization"), pk=pk
+    )
+
+
+def _task_for_edit(request: HttpRequest, pk: int) -> Task:
+    roles.require_edit(request.user)
+    return get_object_or_404(
+        Task.objects.select_related("criterion__plan__organization"), pk=pk
+    )
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            name = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(name, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _parts_prefetch() -> Prefetch:
+    return Prefetch("parts", queryset=TaskUnit.objects.select_related("unit"))
+
+
+# Lists -----------------------------------------------------------------------------
+
+
+def _task_rows(
+    tasks: QuerySet[Task], *, status: str = "", overdue: bool = False
+) -> list[Task]:
+    """Tasks with their parts, filtered on the derived status (in memory: the
+    status of a task comes from its lead units' parts)."""
+    today = timezone.localdate()
+    rows = []
+    for task in tasks.select_related("criterion").prefetch_related(_parts_prefetch()):
+        if status and task.overall_status != status:
+            continue
+        if overdue and not task.is_overdue(today):
+            continue
+        task.overdue = task.is_overdue(today)
+        rows.append(task)
+    return rows
+
+
+@login_required
+def task_list(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
+    plan = _plan_for_view(request)
+    unit = None
+    if unit_pk is not None:
+        unit = get_object_or_404(Unit, pk=unit_pk)
+    if plan is None:
+        return render(request, "tasks/list.html", {"plan": None, "tasks": []})
+    data = request.GET.copy() if request.GET else QueryDict(mutable=True)
+    if unit is not None:
+        data["unit"] = str(unit.pk)
+    form = TaskFilterForm(data, plan=plan)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = Task.objects.filter(criterion__plan=plan)
+    if filters.get("unit"):
+        tasks = tasks.filter(parts__unit=filters["unit"]).distinct()
+    rows = _task_rows(
+        tasks, status=filters.get("status", ""), overdue=filters.get("overdue", False)
+    )
+    ctx = {
+        "plan": plan,
+        "unit": unit,
+        "form": form,
+        "tasks": rows,
+        "can_edit": roles.can_edit_plan(request.user),
+    }
+    return render(request, "tasks/list.html", ctx)
+
+
+@login_required
+def unit_tasks(request: HttpRequest, pk: int) -> HttpResponse:
+    return task_list(request, unit_pk=pk)
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """A unit head's page: their units' parts, overdue first, each with its form."""
+    plan = _plan_for_view(request)
+    unit_ids = roles.user_unit_ids(request.user)
+    if not unit_ids:
+        return redirect("tasks-list")
+    parts: list[TaskUnit] = []
+    if plan is not None:
+        parts = list(
+            TaskUnit.objects.filter(unit_id__in=unit_ids, task__criterion__plan=plan)
+            .select_related("task__criterion", "unit")
+            .prefetch_related(Prefetch("task__parts", queryset=TaskUnit.objects.all()))
+        )
+    today = timezone.localdate()
+    for part in parts:
+        part.overdue = part.is_overdue(today)
+        part.form = _progress_form_for(part)
+    far = today.replace(year=9999)
+    parts.sort(
+        key=lambda p: (
+            not p.overdue,
+            p.status == Status.DONE,
+            p.task.due_date or far,
+            p.task.criterion.sort_key,
+            p.task.position,
+        )
+    )
+    ctx = {
+        "plan": plan,
+        "parts": parts,
+        "units": sorted({p.unit.name for p in parts}),
+        "overdue_count": sum(1 for p in parts if p.overdue),
+    }
+    return render(request, "tasks/mine.html", ctx)
+
+
+# Task pages ------------------------------------------------------------------------
+
+
+def _progress_form_for(
+    part: TaskUnit, data: Any = None, files: Any = None
+) -> ProgressForm:
+    return ProgressForm(
+        data,
+        files,
+        prefix=f"p{part.pk}",
+        initial={
+            "status": part.status,
+            "percent": part.percent,
+            "version": part.version,
+        },
+    )
+
+
+def task_history(task: Task, parts: list[TaskUnit]) -> list[services.HistoryEntry]:
+    """The task's own changes and its parts' (units added, removed, progress)."""
+    task_records = list(
+        Task.history.filter(id=task.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: HISTORY_SHOWN + 1]
+    )
+    part_records = list(
+        TaskUnit.history.filter(task_id=task.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: HISTORY_SHOWN + 1]
+    )
+    names = {p.unit_id: p.unit.name for p in parts}
+    missing = {r.unit_id for r in part_records} - names.keys()
+    if missing:
+        names.update(Unit.objects.filter(pk__in=missing).values_list("pk", "name"))
+    entries = services.history_entries(task_records, subject=_("Nhiệm vụ"))
+    for unit_id in {r.unit_id for r in part_records}:
+        records = [r for r in part_records if r.unit_id == unit_id]
+        entries += services.history_entries(
+            records, subject=_("Phần việc của %(unit)s") % {"unit": names[unit_id]}
+        )
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:HISTORY_SHOWN]
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_for_view(request, pk)
+    parts = list(task.parts.select_related("unit"))
+    task._prefetched_objects_cache = {"parts": parts}
+    updates = list(
+        ProgressUpdate.objects.filter(part__task=task).select_related(
+            "author", "part__unit"
+        )
+    )
+    evidence_by_update: dict[int, list[Evidence]] = {u.pk: [] for u in updates}
+    for item in Evidence.objects.filter(progress_update__part__task=task):
+        evidence_by_update[item.progress_update_id].append(item)
+    for update in updates:
+        update.evidence_list = evidence_by_update[update.pk]
+        update.can_delete_evidence = roles.can_update_part(request.user, update.part)
+    for part in parts:
+        part.task = task
+        part.overdue = part.is_overdue()
+        if roles.can_update_part(request.user, part):
+            part.form = _progress_form_for(part)
+    ctx = {
+        "task": task,
+        "criterion": task.criterion,
+        "parts": parts,
+        "updates": updates,
+        "history": task_history(task, parts),
+        "can_edit": roles.can_edit_plan(request.user),
+    }
+    return render(request, "tasks/detail.html", ctx)
+
+
+@login_required
+def part_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record progress on one unit's part (the quick form posts here)."""
+    part = roles.part_for_update(request.user, pk)
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = _progress_form_for(part, request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.progress_record(
+                    part=part,
+                    user=request.user,
+                    status=data["status"],
+                    percent=data["percent"],
+                    note=data["note"],
+                    expected_version=data["version"],
+                    evidence=form.evidence(),
+                )
+            except services.StaleEditError as exc:
+                conflict, status = exc.entries, 409
+                posted = request.POST.copy()
+                posted[f"p{pk}-version"] = str(exc.current.version)
+                part = exc.current
+                form = _progress_form_for(part, posted)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Đã cập nhật tiến độ: %(unit)s – %(percent)s%%.")
+                    % {"unit": part.unit.name, "percent": part.percent},
+                )
+                default = (
+                    reverse("tasks-mine")
+                    if part.unit_id in roles.user_unit_ids(request.user)
+                    else part.task.get_absolute_url()
+                )
+                return redirect(_next_or(request, default))
+        else:
+            status = 400
+    else:
+        form = _progress_form_for(part)
+    part = TaskUnit.objects.select_related("task__criterion", "unit").get(pk=pk)
+    ctx = {
+        "part": part,
+        "task": part.task,
+        "form": form,
+        "conflict": conflict,
+        "next": _next_or(request, ""),
+    }
+    return render(request, "tasks/part_update.html", ctx, status=status)
+
+
+def _task_form_save(
+    request: HttpRequest, form: TaskForm, task: Task | None
+) -> Task | list[services.HistoryEntry] | None:
+    data = form.cleaned_data
+    try:
+        return services.task_save(
+            user=request.user,
+            task=task,
+            criterion=data["criterion"],
+            text=data["text"],
+            due_date=data["due_date"],
+            all_units=data["all_units"],
+            lead_units=list(data["lead_units"]),
+            support_units=list(data["support_units"]),
+            expected_version=data.get("version"),
+            status=data["status"] or None,
+            percent=data["percent"],
+        )
+    except services.StaleEditError as exc:
+        return exc.entries
+    except ValidationError as exc:
+        _errors_to_form(form, exc)
+        return None
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    roles.require_edit(request.user)
+    criterion = None
+    wanted = request.GET.get("criterion", "")
+    if wanted.isdigit():
+        criterion = get_object_or_404(
+            Criterion.objects.select_related("plan"), pk=int(wanted)
+        )
+    plan = criterion.plan if criterion else _plan_for_view(request)
+    if plan is None:
+        messages.error(request, _("Chưa có kế hoạch nào; hãy nhập kế hoạch trước."))
+        return redirect("tasks-list")
+    status = 200
+    if request.method == "POST":
+        form = TaskForm(request.POST, plan=plan)
+        if form.is_valid():
+            saved = _task_form_save(request, form, None)
+            if isinstance(saved, Task):
+                messages.success(request, _("Đã thêm nhiệm vụ."))
+                return redirect(saved)
+        status = 400
+    else:
+        form = TaskForm(plan=plan, initial={"criterion": criterion})
+    ctx = {"form": form, "task": None, "plan": plan, "conflict": None}
+    return render(request, "tasks/form.html", ctx, status=status)
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_for_edit(request, pk)
+    plan = task.criterion.plan
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = TaskForm(request.POST, plan=plan)
+        form.fields["version"].required = True
+        if form.is_valid():
+            saved = _task_form_save(request, form, task)
+            if isinstance(saved, Task):
+                messages.success(request, _("Đã lưu nhiệm vụ."))
+                return redirect(saved)
+            if isinstance(saved, list):
+                task.refresh_from_db()
+                conflict = saved
+                posted = request.POST.copy()
+                posted["version"] = str(task.version)
+                form = TaskForm(posted, plan=plan)
+                status = 409
+            else:
+                status = 400
+        else:
+            status = 400
+    else:
+        parts = list(task.parts.all())
+        form = TaskForm(
+            plan=plan,
+            initial={
+                "criterion": task.criterion,
+                "text": task.text,
+                "due_date": task.due_date,
+                "all_units": task.all_units,
+                "status": task.status,
+                "percent": task.percent,
+                "lead_units": [
+                    p.unit_id for p in parts if p.role == TaskUnit.Role.LEAD
+                ],
+                "support_units": [
+                    p.unit_id for p in parts if p.role == TaskUnit.Role.SUPPORT
+                ],
+                "version": task.version,
+            },
+        )
+    ctx = {"form": form, "task": task, "plan": plan, "conflict": conflict}
+    return render(request, "tasks/form.html", ctx, status=status)
+
+
+@login_required
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_for_edit(request, pk)
+    if request.method == "POST":
+        criterion = task.criterion
+        services.task_delete(task=task, user=request.user)
+        messages.success(request, _("Đã xóa nhiệm vụ."))
+        return redirect(criterion)
+    ctx = {
+        "task": task,
+        "updates": ProgressUpdate.objects.filter(part__task=task).count(),
+    }
+    return render(request, "tasks/delete.html", ctx)
+
+
+# Users' units ----------------------------------------------------------------------
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    """Who has which role and belongs to which unit (the office manages the units)."""
+    roles.require_edit(request.user)
+    people = list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .prefetch_related("groups", "memberships__unit")
+        .order_by("username")
+    )
+    ctx = {"people": people}
+    return render(request, "tasks/users.html", ctx)
+
+
+@login_required
+def user_units(request: HttpRequest, pk: int) -> HttpResponse:
+    roles.require_edit(request.user)
+    member = get_object_or_404(get_user_model(), pk=pk, is_active=True)
+    status = 200
+    if request.method == "POST":
+        form = MembershipForm(request.POST)
+        if form.is_valid():
+            services.memberships_set(member=member, units=form.cleaned_data["units"])
+            messages.success(
+                request,
+                _("Đã lưu đơn vị của %(name)s.")
+                % {"name": member.get_full_name() or member.get_username()},
+            )
+            return redirect("tasks-users")
+        status = 400
+    else:
+        form = MembershipForm(
+            initial={
+                "units": list(member.memberships.values_list("unit_id", flat=True))
+            }
+        )
+    ctx = {"member": member, "form": form}
+    return render(request, "tasks/user_units.html", ctx, status=status)
