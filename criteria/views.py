@@ -84,11 +84,16 @@ def tree(request: HttpRequest) -> HttpResponse:
             for task in figures.tasks
             for part in task.parts.all()
         }
+        rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
+        can_edit = roles.can_edit_plan(request.user)
+        if can_edit:
+            for item in rows:
+                if item.row.criterion is not None and item.row.criterion.is_scored:
+                    item.self_form = SelfScoreForm.for_criterion(item.row.criterion)
         ctx.update(
             figures=figures,
-            rows=tree_rows(
-                figures, status=status, unit_id=unit_id, due=due, today=today
-            ),
+            rows=rows,
+            can_edit=can_edit,
             today=today,
             filtered=bool(status or unit_id or due),
             status=status,

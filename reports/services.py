@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -1009,6 +1010,7 @@ TASK_FILTER_DUE = ("overdue", "soon", "attention")
 class TreeRow:
     row: CriterionFigures
     tasks: list[Task]
+    self_form: Any = None  # the office's inline form for the self-assessed score
 
 
 def tree_rows(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
@@ -84,7 +85,7 @@ def test_a_self_assessed_score_is_shown_instead_of_the_baseline(
     c.save()
     html = client_for(viewer).get(URL).content.decode()
     row = html[html.index(f'id="criterion-{c.pk}"') :]
-    assert '<td class="num self-score" data-label="Tự đánh giá">1,5</td>' in row[:2000]
+    assert f'<span id="self-score-value-{c.pk}">1,5</span>' in row[:2000]
 
 
 def test_a_filter_by_status_keeps_matching_tasks_and_their_headings(
@@ -163,3 +164,33 @@ def test_the_tree_runs_the_same_queries_for_a_plan_of_thousands_of_tasks(
     )
     assert Criterion.objects.count() == 8 + 80 + 320
     assert Task.objects.count() == 1280
+
+
+def test_the_office_edits_a_self_assessed_score_inline_in_the_tree(
+    seed_plan: Plan, office: User
+) -> None:
+
+    client = client_for(office)
+    page = client.get("/ke-hoach/").content.decode()
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    assert f'id="self-score-{criterion.pk}"' in page
+    assert "js/htmx.min.js" in page
+    response = client.post(
+        f"/ke-hoach/tieu-chi/{criterion.pk}/tu-cham/",
+        {
+            f"c{criterion.pk}-self_score": "0,5",
+            f"c{criterion.pk}-explanation": "Đã ban hành đủ văn bản",
+            f"c{criterion.pk}-version": criterion.version,
+            "next": "/ke-hoach/",
+        },
+    )
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.self_score == Decimal("0.5")
+
+
+def test_the_director_sees_no_inline_form_in_the_tree(
+    seed_plan: Plan, director: User
+) -> None:
+    page = client_for(director).get("/ke-hoach/").content.decode()
+    assert 'class="self-score-form"' not in page and "htmx.min.js" not in page
