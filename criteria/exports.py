@@ -157,9 +157,7 @@ def sum_formula(column: str, rows: Iterable[int]) -> str:
         )
         if row is not None:
             start = prev = row
-    chunks = [
-        refs[i : i + SUM_MAX_ARGS] for i in range(0, len(refs), SUM_MAX_ARGS)
-    ]
+    chunks = [refs[i : i + SUM_MAX_ARGS] for i in range(0, len(refs), SUM_MAX_ARGS)]
     return "=" + "+".join(f"SUM({','.join(chunk)})" for chunk in chunks)
 
 
@@ -277,9 +275,7 @@ def self_assessment_write(
     for text, font in [
         (organization.name.upper(), _TITLE),
         (
-            _(
-                "BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s"
-            )
+            _("BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s")
             % {"year": plan.year},
             _TITLE,
         ),
