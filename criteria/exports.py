@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -242,7 +242,7 @@ def _evidence_by_criterion(plan: Plan) -> dict[int, list[str]]:
     evidence = Evidence.objects.filter(plan=plan).select_related(
         "progress_update__part__task"
     )
-    for item in evidence.order_by("issued_on", "pk"):
+    for item in evidence.order_by(F("issued_on").asc(nulls_last=True), "pk"):
         criterion_id = item.criterion_id
         if criterion_id is None and item.progress_update is not None:
             criterion_id = item.progress_update.part.task.criterion_id
