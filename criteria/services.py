@@ -155,6 +155,8 @@ class CriterionRow:
     tasks: list[TaskRow] = field(default_factory=list)
     # Score cells holding a formula whose result the file did not save.
     uncomputed: list[str] = field(default_factory=list)
+    # Score cells already reported as unreadable (not numbers).
+    unreadable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -237,7 +239,13 @@ def appendix_parse(
             break  # prose after the table (signatures, notes) is not part of it
         cells = {role: _cell(src, index) for role, index in header.columns.items()}
         texts = {role: cell_text(value) for role, value in cells.items()}
-        problems.extend(_formula_problems(src, header.columns, labels))
+        for role, index in header.columns.items():
+            if index in src.formulas and role not in SCORE_COLUMNS:
+                texts[role] = src.formulas[index]  # reported below; not imported
+        formula_problems = _formula_problems(src, header.columns, labels)
+        problems.extend(formula_problems)
+        if formula_problems and header.columns["code"] in src.formulas:
+            continue  # the row cannot be placed; its formula is reported
         if not any(cell_text(c) for c in src.cells):
             continue
         repeat = match_header(src, MATCHERS)
@@ -290,12 +298,14 @@ def appendix_parse(
                 Problem(_("thiếu tên lĩnh vực, tiêu chí."), src.number, labels["title"])
             )
         scores: dict[str, Decimal | None] = {}
+        unreadable: list[str] = []
         for role in SCORE_COLUMNS:
             try:
                 scores[role] = parse_score(cells[role])
             except ScoreParseError as exc:
                 problems.append(Problem(f"{exc}.", src.number, labels[role]))
                 scores[role] = None
+                unreadable.append(role)
                 continue
             if scores[role] is not None and scores[role] < 0:
                 problems.append(
@@ -324,7 +334,13 @@ def appendix_parse(
         ]
         rows.append(
             CriterionRow(
-                src.number, code, texts["title"], scores, tasks, uncomputed=uncomputed
+                src.number,
+                code,
+                texts["title"],
+                scores,
+                tasks,
+                uncomputed=uncomputed,
+                unreadable=unreadable,
             )
         )
 
@@ -444,6 +460,8 @@ def _check_tree(
             row.scores = dict.fromkeys(SCORE_COLUMNS)
             continue
         for role in SCORE_COLUMNS:
+            if role in row.unreadable:
+                continue  # already reported: not a number
             if role in row.uncomputed:
                 problems.append(
                     Problem(

@@ -215,10 +215,7 @@ def _read_sheet(
             io.BytesIO(data), read_only=True, data_only=data_only
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
-            % {"name": filename, "reason": type(exc).__name__}
-        ) from exc
+        raise _unreadable(exc, filename) from exc
     try:
         # The table is on the first sheet that has any data; others are ignored.
         for index, sheet in enumerate(workbook.worksheets):
@@ -238,12 +235,29 @@ def _read_sheet(
     except TableError:
         raise
     except Exception as exc:
-        raise TableError(
-            _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
-            % {"name": filename, "reason": type(exc).__name__}
-        ) from exc
+        raise _unreadable(exc, filename) from exc
     finally:
         workbook.close()
+
+
+def _unreadable(exc: BaseException, filename: str) -> TableError:
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return TableError(
+                _(
+                    "Tệp “%(name)s” chứa khai báo XML không an toàn (DTD, thực thể); "
+                    "đã từ chối để an toàn."
+                )
+                % {"name": filename}
+            )
+        cause = cause.__cause__ or cause.__context__
+    return TableError(
+        _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
+        % {"name": filename, "reason": type(exc).__name__}
+    )
 
 
 def find_header(
