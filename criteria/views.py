@@ -100,13 +100,12 @@ def criteria_import(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and too_big:
         # Refused before Django parses the body, so a huge upload costs nothing.
-        form = _upload_form()
-        form.add_error(
-            None,
-            _("Tệp lớn hơn giới hạn %(mb)s MB.")
+        ctx = {
+            "form": _upload_form(),
+            "upload_error": _("Tệp lớn hơn giới hạn %(mb)s MB.")
             % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
-        )
-        return render(request, "criteria/import.html", {"form": form}, status=413)
+        }
+        return render(request, "criteria/import.html", ctx, status=413)
     if request.method != "POST":
         return render(request, "criteria/import.html", {"form": _upload_form()})
     form = _upload_form(request.POST, request.FILES)
