@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from copy import copy
 from datetime import date
 from decimal import Decimal
 from typing import IO
@@ -25,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -42,6 +44,7 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_TOP = Alignment(vertical="top")
 _HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 _AREA_FILL = PatternFill("solid", fgColor="F0F4F9")
 _BOLD = Font(bold=True)
@@ -87,9 +90,14 @@ def _text(
         cell.value = text
         # openpyxl would store "=…" as a formula; a string cell never runs.
         cell.data_type = "s"
-        if text.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
-    _style(cell, font=font, alignment=alignment, fill=fill, border=border)
+    _style(
+        cell,
+        font=font,
+        alignment=alignment,
+        fill=fill,
+        border=border,
+        quote=text.startswith(FORMULA_TRIGGERS),
+    )
     return cell
 
 
@@ -101,8 +109,7 @@ def _number(
     fill: PatternFill | None = None,
 ) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = SCORE_FORMAT
-    _style(cell, font=font, alignment=Alignment(vertical="top"), fill=fill)
+    _style(cell, font=font, alignment=_TOP, fill=fill, number_format=SCORE_FORMAT)
     return cell
 
 
@@ -114,8 +121,7 @@ def _formula(
     fill: PatternFill | None = None,
 ) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=formula)
-    cell.number_format = SCORE_FORMAT
-    _style(cell, font=font, alignment=Alignment(vertical="top"), fill=fill)
+    _style(cell, font=font, alignment=_TOP, fill=fill, number_format=SCORE_FORMAT)
     return cell
 
 
@@ -126,7 +132,20 @@ def _style(
     alignment: Alignment | None,
     fill: PatternFill | None = None,
     border: bool = True,
+    number_format: str | None = None,
+    quote: bool = False,
 ) -> None:
+    """Style the cell, reusing the workbook's style array for a combination already
+    seen: registering a style hashes every part of it, which would otherwise take half
+    the time of a large export."""
+    workbook = cell.parent.parent
+    cache: dict[tuple[object, ...], StyleArray] = workbook.__dict__.setdefault(
+        "_parplan_styles", {}
+    )
+    key = (id(font), id(alignment), id(fill), border, number_format, quote)
+    if key in cache:
+        cell._style = copy(cache[key])
+        return
     if font is not None:
         cell.font = font
     if alignment is not None:
@@ -135,6 +154,11 @@ def _style(
         cell.fill = fill
     if border:
         cell.border = _BORDER
+    if number_format is not None:
+        cell.number_format = number_format
+    if quote:
+        cell.quotePrefix = True
+    cache[key] = copy(cell._style)
 
 
 def sum_formula(column: str, rows: Iterable[int]) -> str:
