@@ -379,3 +379,21 @@ def test_the_exports_page_lists_each_plans_downloads(
         response.content.decode()
     )
     assert "Nhập kế hoạch từ Excel" not in response.content.decode()
+
+
+@pytest.mark.parametrize("plans", [1, 4])
+def test_the_exports_page_runs_a_fixed_number_of_queries(
+    organization: Organization,
+    viewer: User,
+    plans: int,
+    django_assert_num_queries: object,
+) -> None:
+    for year in range(2020, 2020 + plans):
+        Plan.objects.create(
+            organization=organization, year=year, baseline_year=year - 1, title="KH"
+        )
+    client = client_for(viewer)
+    # session, user, the user's groups (roles), the plans with their organization
+    with django_assert_num_queries(4):
+        response = client.get(reverse("criteria-exports"))
+    assert response.content.decode().count("tu-danh-gia.xlsx") == plans

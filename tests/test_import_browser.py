@@ -18,6 +18,11 @@ from tests.workbooks import APPENDIX_HEADER, GOOD_ROWS, appendix_xlsx, database_
 IMPORT = "criteria-import"
 
 
+@pytest.fixture(autouse=True)
+def _staging_in_tmp(settings: object, tmp_path: Path) -> None:
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+
+
 def upload(
     client: Client, organization: Organization, data: bytes, name: str = "pl.xlsx"
 ) -> object:
@@ -306,3 +311,18 @@ def test_office_staff_fix_a_file_after_the_preview_and_confirm(
     assert sorted(plan.criteria.values_list("code", flat=True)) == sorted(
         r[0] for r in GOOD_ROWS
     )
+
+
+def test_staged_files_older_than_a_day_are_removed(
+    organization: Organization, office: User
+) -> None:
+    import os
+    import time
+
+    old = staging_dir() / "forgotten.upload"
+    old.write_bytes(b"old")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    upload(client_for(office), organization, appendix_xlsx())
+    assert not old.exists()
+    assert len(list(staging_dir().glob("*.upload"))) == 1
