@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from criteria.exports import (
@@ -92,6 +93,7 @@ def _after_import_url() -> str:
         return reverse("criteria-import")
 
 
+@csrf_exempt  # checked by _criteria_import, once the size is known to be acceptable
 @login_required
 def criteria_import(request: HttpRequest) -> HttpResponse:
     _office_or_403(request)
@@ -99,13 +101,19 @@ def criteria_import(request: HttpRequest) -> HttpResponse:
         settings.UPLOAD_MAX_BYTES + _MULTIPART_SLACK
     )
     if request.method == "POST" and too_big:
-        # Refused before Django parses the body, so a huge upload costs nothing.
+        # Refused before anything reads the body (the CSRF check would parse it and
+        # spool the whole upload to disk), so a huge upload costs nothing.
         ctx = {
             "form": _upload_form(),
             "upload_error": _("Tệp lớn hơn giới hạn %(mb)s MB.")
             % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
         }
         return render(request, "criteria/import.html", ctx, status=413)
+    return _criteria_import(request)
+
+
+@csrf_protect
+def _criteria_import(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "criteria/import.html", {"form": _upload_form()})
     form = _upload_form(request.POST, request.FILES)

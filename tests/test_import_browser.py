@@ -326,3 +326,13 @@ def test_staged_files_older_than_a_day_are_removed(
     upload(client_for(office), organization, appendix_xlsx())
     assert not old.exists()
     assert len(list(staging_dir().glob("*.upload"))) == 1
+
+
+def test_the_upload_is_protected_against_cross_site_requests(
+    organization: Organization, office: User
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    response = upload(client, organization, appendix_xlsx())
+    assert response.status_code == 403
+    assert SESSION_PREFIX + "appendix" not in client.session
