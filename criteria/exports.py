@@ -280,8 +280,8 @@ def self_assessment_write(
 ) -> None:
     """Write the plan's self-assessment workbook to ``output`` (a path or binary file).
 
-    Four queries, whatever the size of the plan: the organization, the criteria, the
-    evidence, and nothing per row.
+    Three queries, whatever the size of the plan: the organization, the criteria and
+    the evidence (with the progress reports it belongs to); nothing per row.
     """
     organization = plan.organization
     criteria = _criteria(plan)

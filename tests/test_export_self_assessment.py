@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 from datetime import date
@@ -226,12 +227,21 @@ def test_sum_formula_keeps_to_excels_limit_of_255_arguments() -> None:
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def recalculated(path: Path, tmp_path: Path) -> list[list[str]]:
+@pytest.fixture
+def soffice() -> str:
+    if SOFFICE is None:
+        if os.environ.get("PARPLAN_REQUIRE_SOFFICE"):
+            pytest.fail("LibreOffice is required but soffice is missing")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return SOFFICE
+
+
+def recalculated(path: Path, tmp_path: Path, soffice: str) -> list[list[str]]:
     """The sheet's values as LibreOffice computes them (it recalculates on load the
     formulas that carry no saved result)."""
     subprocess.run(
         [
-            SOFFICE,
+            soffice,
             "--headless",
             "--norestore",
             f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
@@ -256,15 +266,14 @@ def leaf_total(plan: Plan, field: str, prefix: str = "") -> Decimal:
     return qs.aggregate(s=Sum(field))["s"] or D("0")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_computes_the_same_totals_as_the_application(
-    seed_plan: Plan, tmp_path: Path
+    seed_plan: Plan, tmp_path: Path, soffice: str
 ) -> None:
     for code, score in [("1.1.1", "1.5"), ("4.2.2", "0.75"), ("4.3", "0.5")]:
         Criterion.objects.filter(plan=seed_plan, code=code).update(self_score=D(score))
     path = tmp_path / "tu-danh-gia.xlsx"
     self_assessment_write(plan=seed_plan, output=str(path))
-    rows = recalculated(path, tmp_path)
+    rows = recalculated(path, tmp_path, soffice)
     by_code = {r[0]: r for r in rows[HEADER:] if r and r[0]}
     total = next(r for r in rows if len(r) > 1 and r[1] == "TỔNG CỘNG")
     fields = ["max_score", "baseline_score", "target_score", "self_score"]
@@ -282,14 +291,13 @@ def test_libreoffice_computes_the_same_totals_as_the_application(
     ]
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_totals_match_on_a_three_level_generated_plan(
-    organization: Organization, tmp_path: Path
+    organization: Organization, tmp_path: Path, soffice: str
 ) -> None:
     plan = plan_build(organization=organization, areas=3, criteria_per_area=4)
     path = tmp_path / "lon.xlsx"
     self_assessment_write(plan=plan, output=str(path))
-    rows = recalculated(path, tmp_path)
+    rows = recalculated(path, tmp_path, soffice)
     total = next(r for r in rows if len(r) > 1 and r[1] == "TỔNG CỘNG")
     # 3 areas × 4 criteria × 2 sub-criteria, each 1 / 0,25 / 1
     assert [D(v) for v in total[2:5]] == [D("24"), D("6"), D("24")]
