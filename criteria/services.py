@@ -153,6 +153,10 @@ class CriterionRow:
     title: str
     scores: dict[str, Decimal | None]
     tasks: list[TaskRow] = field(default_factory=list)
+    # Score cells holding a formula whose result the file did not save.
+    uncomputed: list[str] = field(default_factory=list)
+    # Score cells already reported as unreadable (not numbers).
+    unreadable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -235,6 +239,13 @@ def appendix_parse(
             break  # prose after the table (signatures, notes) is not part of it
         cells = {role: _cell(src, index) for role, index in header.columns.items()}
         texts = {role: cell_text(value) for role, value in cells.items()}
+        for role, index in header.columns.items():
+            if index in src.formulas and role not in SCORE_COLUMNS:
+                texts[role] = src.formulas[index]  # reported below; not imported
+        formula_problems = _formula_problems(src, header.columns, labels)
+        problems.extend(formula_problems)
+        if formula_problems and header.columns["code"] in src.formulas:
+            continue  # the row cannot be placed; its formula is reported
         if not any(cell_text(c) for c in src.cells):
             continue
         repeat = match_header(src, MATCHERS)
@@ -287,12 +298,14 @@ def appendix_parse(
                 Problem(_("thiếu tên lĩnh vực, tiêu chí."), src.number, labels["title"])
             )
         scores: dict[str, Decimal | None] = {}
+        unreadable: list[str] = []
         for role in SCORE_COLUMNS:
             try:
                 scores[role] = parse_score(cells[role])
             except ScoreParseError as exc:
                 problems.append(Problem(f"{exc}.", src.number, labels[role]))
                 scores[role] = None
+                unreadable.append(role)
                 continue
             if scores[role] is not None and scores[role] < 0:
                 problems.append(
@@ -314,7 +327,22 @@ def appendix_parse(
                     labels["task"],
                 )
             )
-        rows.append(CriterionRow(src.number, code, texts["title"], scores, tasks))
+        uncomputed = [
+            role
+            for role in SCORE_COLUMNS
+            if header.columns.get(role) in src.formulas and cells[role] is None
+        ]
+        rows.append(
+            CriterionRow(
+                src.number,
+                code,
+                texts["title"],
+                scores,
+                tasks,
+                uncomputed=uncomputed,
+                unreadable=unreadable,
+            )
+        )
 
     if not rows and not problems:
         problems.append(
@@ -336,6 +364,32 @@ def appendix_parse(
         target_year=target_year,
         notices=notices,
     )
+
+
+def _formula_problems(
+    src: SourceRow, columns: dict[str, int], labels: dict[str, str]
+) -> list[Problem]:
+    """A formula where the table has text is refused: PAR Plan stores what people
+    read, and a formula copied from elsewhere (``=HYPERLINK(…)``) is not that."""
+    problems = []
+    for role, index in columns.items():
+        if role in SCORE_COLUMNS or index not in src.formulas:
+            continue
+        formula = src.formulas[index]
+        if len(formula) > 60:
+            formula = formula[:57] + "…"
+        problems.append(
+            Problem(
+                _(
+                    "ô chứa công thức “%(formula)s”; cột này chỉ nhận chữ. Hãy dán lại "
+                    "dạng giá trị (Paste Special → Values) rồi nhập lại."
+                )
+                % {"formula": formula},
+                src.number,
+                labels[role],
+            )
+        )
+    return problems
 
 
 def _cell(row: SourceRow, index: int) -> object:
@@ -406,7 +460,20 @@ def _check_tree(
             row.scores = dict.fromkeys(SCORE_COLUMNS)
             continue
         for role in SCORE_COLUMNS:
-            if row.scores[role] is None:
+            if role in row.unreadable:
+                continue  # already reported: not a number
+            if role in row.uncomputed:
+                problems.append(
+                    Problem(
+                        _(
+                            "ô có công thức nhưng tệp không lưu kết quả tính; hãy mở tệp "
+                            "bằng Excel, lưu lại rồi nhập lại."
+                        ),
+                        row.source_row,
+                        labels[role],
+                    )
+                )
+            elif row.scores[role] is None:
                 problems.append(
                     Problem(
                         _("tiêu chí không có tiêu chí con phải có điểm."),
@@ -448,6 +515,22 @@ class ImportReport:
     tasks_unchanged: int = 0
     units_created: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    rows: list[CriterionRow] = field(default_factory=list)  # as read, in code order
+
+    def preview(self) -> list[tuple[CriterionRow, str]]:
+        """Each row of the file with what the import does to it, for the preview."""
+        created, updated = set(self.created), set(self.updated)
+        return [
+            (
+                row,
+                "created"
+                if row.code in created
+                else "updated"
+                if row.code in updated
+                else "unchanged",
+            )
+            for row in self.rows
+        ]
 
     @property
     def changed(self) -> bool:
@@ -503,7 +586,9 @@ def appendix_import(
         if problems:
             transaction.set_rollback(True)
             raise AppendixImportError(problems)
-        report = ImportReport(plan=plan, dry_run=dry_run, notices=table.notices)
+        report = ImportReport(
+            plan=plan, dry_run=dry_run, notices=table.notices, rows=table.rows
+        )
         resource.fill_report(result, report)
         in_file = {r.code for r in table.rows}
         report.kept = sorted(existing - in_file, key=code_sort_key)

@@ -21,4 +21,21 @@ urlpatterns = [
         "tai-lieu/<int:pk>/xoa/", views.evidence_delete, name="criteria-evidence-delete"
     ),
     path("tai-lieu/<int:pk>/tep/", views.evidence_file, name="criteria-evidence-file"),
+    # criteria- Excel import and export
+    path("nhap/", views.criteria_import, name="criteria-import"),
+    path(
+        "nhap/xac-nhan/", views.criteria_import_confirm, name="criteria-import-confirm"
+    ),
+    path("nhap/huy/", views.criteria_import_cancel, name="criteria-import-cancel"),
+    path("xuat/", views.criteria_exports, name="criteria-exports"),
+    path(
+        "xuat/<int:plan_id>/tu-danh-gia.xlsx",
+        views.criteria_export_self_assessment,
+        name="criteria-export-self-assessment",
+    ),
+    path(
+        "xuat/<int:plan_id>/ke-hoach.xlsx",
+        views.criteria_export_plan,
+        name="criteria-export-plan",
+    ),
 ]

@@ -22,7 +22,8 @@ NAV = [
     ("tasks-list", _("Nhiệm vụ"), {Role.OFFICE, Role.DIRECTOR}),
     ("criteria-import", _("Nhập từ Excel"), {Role.OFFICE}),
     ("reports-ranking", _("Bảng xếp hạng"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
-    ("reports-exports", _("Xuất Excel"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
+    ("criteria-exports", _("Xuất Excel"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
+    ("tasks-users", _("Người dùng"), {Role.OFFICE}),
 ]
 
 

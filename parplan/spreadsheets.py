@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -36,6 +37,9 @@ class TableError(Exception):
 class SourceRow:
     number: int  # as the user sees it: the line of a text file, the row of a sheet
     cells: list[object]
+    # Cells of a sheet that hold a formula: cell index → formula text. The cell's value
+    # in ``cells`` is the result the spreadsheet program saved (None if it saved none).
+    formulas: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -77,7 +81,13 @@ def read_rows(data: bytes, filename: str) -> tuple[str, list[SourceRow]]:
                 _("Tệp “%(name)s” là bảng tính Excel nhưng tên không có đuôi .xlsx.")
                 % {"name": filename}
             )
-        return "xlsx", _read_xlsx(data, filename)
+        rows = _read_xlsx(data, filename)
+        if not rows:
+            raise TableError(
+                _("Tệp “%(name)s” không có dữ liệu: mọi trang tính đều trống.")
+                % {"name": filename}
+            )
+        return "xlsx", rows
     if data.startswith(OLE_SIGNATURE):
         raise TableError(
             _(
@@ -164,33 +174,90 @@ def check_xlsx_archive(data: bytes, filename: str) -> None:
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
+    """The first sheet with data, read in read-only mode (rows are streamed).
+
+    A first pass sees formulas as written; only when there are some does a second pass
+    fetch the results the spreadsheet program saved, so that the importer can refuse a
+    formula where it expects text and use the shown number where it expects a score.
+    """
     check_xlsx_archive(data, filename)
+    from openpyxl.xml import DEFUSEDXML
+
+    if not DEFUSEDXML:
+        # openpyxl falls back to the standard library's XML parser without defusedxml,
+        # which expands entities (billion laughs). Refuse rather than read unsafely.
+        raise ImproperlyConfigured(
+            "defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False) "
+            "before PAR Plan reads .xlsx files"
+        )
+    index, rows = _read_sheet(data, filename, data_only=False)
+    if index is None:
+        return []
+    if any(r.formulas for r in rows):
+        _index, computed = _read_sheet(data, filename, data_only=True, only=index)
+        by_number = {r.number: r for r in computed}
+        for row in rows:
+            for i in list(row.formulas):
+                source = by_number.get(row.number)
+                row.cells[i] = (
+                    source.cells[i] if source and i < len(source.cells) else None
+                )
+    return rows
+
+
+def _read_sheet(
+    data: bytes, filename: str, *, data_only: bool, only: int | None = None
+) -> tuple[int | None, list[SourceRow]]:
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True
+            io.BytesIO(data), read_only=True, data_only=data_only
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise TableError(
-            _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
-            % {"name": filename, "reason": type(exc).__name__}
-        ) from exc
+        raise _unreadable(exc, filename) from exc
     try:
-        sheets = list(workbook.worksheets)
         # The table is on the first sheet that has any data; others are ignored.
-        for sheet in sheets:
-            rows = [
-                SourceRow(number, list(values))
-                for number, values in enumerate(
-                    sheet.iter_rows(values_only=True), start=1
-                )
-            ]
+        for index, sheet in enumerate(workbook.worksheets):
+            if only is not None and index != only:
+                continue
+            rows = []
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
+                row = SourceRow(number, [])
+                for i, cell in enumerate(cells):
+                    row.cells.append(cell.value)
+                    if getattr(cell, "data_type", None) == "f":
+                        row.formulas[i] = str(cell.value)
+                rows.append(row)
             if any(any(cell_text(c) for c in r.cells) for r in rows):
-                return rows
-        return []
+                return index, rows
+        return None, []
+    except TableError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc, filename) from exc
     finally:
         workbook.close()
+
+
+def _unreadable(exc: BaseException, filename: str) -> TableError:
+    from defusedxml import DefusedXmlException
+
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return TableError(
+                _(
+                    "Tệp “%(name)s” chứa khai báo XML không an toàn (DTD, thực thể); "
+                    "đã từ chối để an toàn."
+                )
+                % {"name": filename}
+            )
+        cause = cause.__cause__ or cause.__context__
+    return TableError(
+        _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
+        % {"name": filename, "reason": type(exc).__name__}
+    )
 
 
 def find_header(

@@ -366,7 +366,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(
 def test_an_empty_sheet_is_refused(organization: Any) -> None:
     with pytest.raises(AppendixImportError) as caught:
         run(organization, xlsx([]), "trong.xlsx")
-    assert "Không tìm thấy dòng tiêu đề" in str(caught.value)
+    assert "mọi trang tính đều trống" in str(caught.value)
 
 
 def test_a_file_for_another_year_is_refused(organization: Any) -> None:

@@ -1,0 +1,122 @@
+"""Files waiting between an import's preview and its confirmation.
+
+The uploaded bytes go to a private staging folder under a random token; the session
+keeps the token, the file's SHA-256, the user and what the import needs. Confirmation
+reads the file back only if the token is the session's and the bytes hash to the same
+value, so what is written is exactly what was previewed. Staged files older than a day
+are removed whenever a new one is staged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+MAX_AGE_SECONDS = 24 * 60 * 60
+SESSION_PREFIX = "parplan-upload:"
+
+
+class StagingError(Exception):
+    """The staged file is gone, expired, or not the one previewed; the message is for
+    the user."""
+
+
+@dataclass
+class StagedUpload:
+    token: str
+    filename: str
+    sha256: str
+    size: int
+    user_id: int
+    meta: dict[str, object] = field(default_factory=dict)
+
+
+def staging_dir() -> Path:
+    folder = Path(
+        getattr(settings, "IMPORT_STAGING_DIR", "")
+        or Path(tempfile.gettempdir()) / "parplan-imports"
+    )
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _path(token: str) -> Path:
+    return staging_dir() / f"{token}.upload"
+
+
+def _prune(folder: Path) -> None:
+    limit = time.time() - MAX_AGE_SECONDS
+    for old in folder.glob("*.upload"):
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            continue  # another worker removed it first
+
+
+def upload_stage(
+    *,
+    request: HttpRequest,
+    kind: str,
+    data: bytes,
+    filename: str,
+    meta: dict[str, object],
+) -> StagedUpload:
+    """Keep ``data`` for the confirmation step; replaces any file staged before."""
+    upload_discard(request=request, kind=kind)
+    folder = staging_dir()
+    _prune(folder)
+    token = secrets.token_urlsafe(24)
+    descriptor = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    staged = StagedUpload(
+        token=token,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        user_id=request.user.pk,
+        meta=meta,
+    )
+    request.session[SESSION_PREFIX + kind] = staged.__dict__
+    return staged
+
+
+def upload_staged(
+    *, request: HttpRequest, kind: str, token: str
+) -> tuple[StagedUpload, bytes]:
+    """The staged file for ``token`` and its bytes, exactly as previewed."""
+    info = request.session.get(SESSION_PREFIX + kind)
+    if not info or not token or not secrets.compare_digest(info["token"], token):
+        raise StagingError(
+            _("Bản xem trước không còn hoặc đã được dùng; hãy tải tệp lên lại.")
+        )
+    staged = StagedUpload(**info)
+    if staged.user_id != request.user.pk:
+        raise StagingError(_("Bản xem trước này không phải của bạn."))
+    try:
+        data = _path(staged.token).read_bytes()
+    except OSError as exc:
+        raise StagingError(
+            _("Bản xem trước đã hết hạn (quá một ngày); hãy tải tệp lên lại.")
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != staged.sha256:
+        raise StagingError(
+            _("Tệp đã thay đổi kể từ khi xem trước; hãy tải tệp lên và xem lại.")
+        )
+    return staged, data
+
+
+def upload_discard(*, request: HttpRequest, kind: str) -> None:
+    info = request.session.pop(SESSION_PREFIX + kind, None)
+    if info:
+        _path(info["token"]).unlink(missing_ok=True)
