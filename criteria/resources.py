@@ -156,6 +156,13 @@ class AppendixResource(resources.ModelResource):
             instance, row
         )
 
+    def before_save_instance(
+        self, instance: Criterion, row: Any, **kwargs: Any
+    ) -> None:
+        # A form opened before this import must see its version as stale.
+        if instance.pk:
+            instance.version += 1
+
     def after_save_instance(self, instance: Criterion, row: Any, **kwargs: Any) -> None:
         self.by_code[instance.code] = instance
         self._sync_tasks(instance, row)
@@ -234,6 +241,7 @@ class AppendixResource(resources.ModelResource):
                 self.task_counts["unchanged"] += 1
                 continue
             task.text, task.all_units = text, all_units
+            task.version += 1
             task.save()
             self._set_leads(task, had, leads)
             self.task_counts["updated"] += 1

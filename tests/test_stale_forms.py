@@ -10,10 +10,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, Organization, Plan
+from criteria.services import appendix_import
 from tasks import services
 from tasks.models import ProgressUpdate, Task, Unit
-from tests.conftest import client_for, part_of
+from tests.conftest import SEED_FILE, client_for, part_of
 
 
 def test_a_stale_self_score_form_is_refused_and_shows_what_changed(
@@ -192,3 +193,21 @@ def test_a_stale_criterion_form_is_refused_then_saved_deliberately(
     assert client_for(office).post(url, data).status_code == 302
     criterion.refresh_from_db()
     assert criterion.title == "Tên do người thứ hai sửa"
+
+
+def test_a_form_opened_before_a_reimport_is_stale_after_it(
+    seed_plan: Plan, office: User, organization: Organization
+) -> None:
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    opened_version = criterion.version
+    text = SEED_FILE.read_text(encoding="utf-8").replace(
+        "chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,25",
+        "chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,3",
+    )
+    appendix_import(
+        organization=organization, year=2023, data=text.encode(), filename="s.txt"
+    )
+    criterion.refresh_from_db()
+    assert criterion.version == opened_version + 1
+    unchanged = Criterion.objects.get(plan=seed_plan, code="1.1.1")
+    assert unchanged.version == 1
