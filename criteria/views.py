@@ -26,7 +26,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -47,6 +46,7 @@ from criteria.forms import (
 from criteria.models import Criterion, Evidence, Organization, Plan
 from criteria.services import AppendixImportError, appendix_import
 from parplan import roles
+from parplan.http import safe_next
 from parplan.roles import can_edit_plan, can_view_plan
 from parplan.uploads import (
     StagingError,
@@ -147,15 +147,6 @@ def _plan_url() -> str:
         return reverse("tasks-list")
 
 
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 def _rebound(data: QueryDict, key: str, version: int) -> QueryDict:
     """The posted data with the row's current version, for a form re-shown after a
     conflict: saving it again is then a deliberate choice."""
@@ -254,7 +245,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
                         _("Đã lưu điểm tự đánh giá của tiêu chí %(code)s.")
                         % {"code": criterion.code},
                     )
-                    return redirect(_next_or(request, criterion.get_absolute_url()))
+                    return redirect(safe_next(request, criterion.get_absolute_url()))
                 form = SelfScoreForm.for_criterion(criterion)
         else:
             status = 400
@@ -265,7 +256,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "conflict": conflict,
         "saved": request.method == "POST" and status == 200,
-        "next": _next_or(request, ""),
+        "next": safe_next(request, ""),
     }
     if partial:
         # htmx swaps only 2xx answers; the partial carries the errors or conflict.
@@ -437,7 +428,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     services.evidence_delete(evidence=evidence, user=request.user)
     messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
-    return redirect(_next_or(request, default))
+    return redirect(safe_next(request, default))
 
 
 @login_required

@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Evidence, Plan
 from parplan import roles
+from parplan.http import safe_next
 from tasks import services
 from tasks.forms import MembershipForm, ProgressForm, TaskFilterForm, TaskForm
 from tasks.models import ProgressUpdate, Status, Task, TaskUnit, Unit
@@ -48,15 +48,6 @@ def _task_for_edit(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(
         Task.objects.select_related("criterion__plan__organization"), pk=pk
     )
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _errors_to_form(form: Any, exc: ValidationError) -> None:
@@ -279,7 +270,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                     if part.unit_id in roles.user_unit_ids(request.user)
                     else part.task.get_absolute_url()
                 )
-                return redirect(_next_or(request, default))
+                return redirect(safe_next(request, default))
         else:
             status = 400
     else:
@@ -290,7 +281,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
         "task": part.task,
         "form": form,
         "conflict": conflict,
-        "next": _next_or(request, ""),
+        "next": safe_next(request, ""),
     }
     return render(request, "tasks/part_update.html", ctx, status=status)
 
