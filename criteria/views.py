@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,15 +43,19 @@ from criteria.forms import (
     file_extension,
 )
 from criteria.models import Criterion, Evidence, Organization, Plan
-from criteria.services import AppendixImportError, appendix_import
+from criteria.services import AppendixImportError, ImportReport, appendix_import
 from parplan import roles
 from parplan.http import safe_next
 from parplan.roles import can_edit_plan, can_view_plan
 from parplan.uploads import (
+    ConfirmationFailed,
     StagingError,
+    upload_confirm,
     upload_discard,
-    upload_stage,
-    upload_staged,
+    upload_preview,
+    upload_size_check,
+    upload_too_big,
+    upload_too_big_message,
 )
 from reports.services import (
     TASK_FILTER_DUE,
@@ -464,8 +467,6 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 # Anyone with a role downloads the self-assessment and the plan workbooks.
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 APPENDIX_UPLOAD = "appendix"
-# Room for the multipart envelope around a file of the largest accepted size.
-_MULTIPART_SLACK = 64 * 1024
 
 
 class AppendixUploadForm(forms.Form):
@@ -486,13 +487,7 @@ class AppendixUploadForm(forms.Form):
     )
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("Tệp lớn hơn giới hạn %(mb)s MB.")
-                % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-            )
-        return upload
+        return upload_size_check(self.cleaned_data["file"])
 
 
 def _office_or_403(request: HttpRequest) -> None:
@@ -520,19 +515,23 @@ def _after_import_url() -> str:
 @login_required
 def criteria_import(request: HttpRequest) -> HttpResponse:
     _office_or_403(request)
-    too_big = int(request.META.get("CONTENT_LENGTH") or 0) > (
-        settings.UPLOAD_MAX_BYTES + _MULTIPART_SLACK
-    )
-    if request.method == "POST" and too_big:
-        # Refused before anything reads the body (the CSRF check would parse it and
-        # spool the whole upload to disk), so a huge upload costs nothing.
-        ctx = {
-            "form": _upload_form(),
-            "upload_error": _("Tệp lớn hơn giới hạn %(mb)s MB.")
-            % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
-        }
+    if upload_too_big(request):
+        ctx = {"form": _upload_form(), "upload_error": upload_too_big_message()}
         return render(request, "criteria/import.html", ctx, status=413)
     return _criteria_import(request)
+
+
+def _appendix_run(
+    *, data: bytes, filename: str, meta: dict[str, object], dry_run: bool
+) -> ImportReport:
+    """The one import call of the preview and of the confirmation."""
+    return appendix_import(
+        organization=get_object_or_404(Organization, pk=meta["organization"]),
+        year=int(meta["year"]),
+        data=data,
+        filename=filename,
+        dry_run=dry_run,
+    )
 
 
 @csrf_protect
@@ -546,25 +545,18 @@ def _criteria_import(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     organization = form.cleaned_data["organization"]
     year = form.cleaned_data["year"]
-    data = upload.read()
     try:
-        report = appendix_import(
-            organization=organization,
-            year=year,
-            data=data,
+        report, staged = upload_preview(
+            request=request,
+            kind=APPENDIX_UPLOAD,
+            data=upload.read(),
             filename=upload.name,
-            dry_run=True,
+            meta={"organization": organization.pk, "year": year},
+            run=_appendix_run,
         )
     except AppendixImportError as exc:
         ctx |= {"problems": exc.problems, "filename": upload.name}
         return render(request, "criteria/import.html", ctx)
-    staged = upload_stage(
-        request=request,
-        kind=APPENDIX_UPLOAD,
-        data=data,
-        filename=upload.name,
-        meta={"organization": organization.pk, "year": year},
-    )
     ctx = {
         "report": report,
         "preview": report.preview(),
@@ -582,34 +574,28 @@ def _criteria_import(request: HttpRequest) -> HttpResponse:
 @require_POST
 def criteria_import_confirm(request: HttpRequest) -> HttpResponse:
     _office_or_403(request)
+    token = request.POST.get("token", "")
     try:
-        staged, data = upload_staged(
-            request=request, kind=APPENDIX_UPLOAD, token=request.POST.get("token", "")
+        staged, report = upload_confirm(
+            request=request,
+            kind=APPENDIX_UPLOAD,
+            token=token,
+            run=_appendix_run,
+            failures=(AppendixImportError,),
         )
     except StagingError as exc:
         messages.error(request, str(exc))
         return redirect("criteria-import")
-    organization = get_object_or_404(Organization, pk=staged.meta["organization"])
-    try:
-        report = appendix_import(
-            organization=organization,
-            year=int(staged.meta["year"]),
-            data=data,
-            filename=staged.filename,
-            dry_run=False,
-        )
-    except AppendixImportError as exc:
+    except ConfirmationFailed as failed:
         # The data changed since the preview (or the file no longer fits it): nothing
         # was written; the user sees why and uploads again.
-        upload_discard(request=request, kind=APPENDIX_UPLOAD)
         ctx = {
             "form": _upload_form(),
-            "problems": exc.problems,
-            "filename": staged.filename,
+            "problems": failed.error.problems,
+            "filename": failed.staged.filename,
             "confirm_failed": True,
         }
         return render(request, "criteria/import.html", ctx, status=409)
-    upload_discard(request=request, kind=APPENDIX_UPLOAD)
     messages.success(
         request,
         _(

@@ -14,15 +14,21 @@ import os
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+from django import forms
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 MAX_AGE_SECONDS = 24 * 60 * 60
 SESSION_PREFIX = "parplan-upload:"
+# Room for the multipart envelope around a file of the largest accepted size.
+MULTIPART_SLACK = 64 * 1024
 
 
 class StagingError(Exception):
@@ -120,3 +126,93 @@ def upload_discard(*, request: HttpRequest, kind: str) -> None:
     info = request.session.pop(SESSION_PREFIX + kind, None)
     if info:
         _path(info["token"]).unlink(missing_ok=True)
+
+
+# --- the two-step import, shared by every import page ---------------------------------
+# A view defines one ``run(data=, filename=, meta=, dry_run=)`` that calls its import
+# service; the preview runs it with dry_run=True and stages the file, the confirmation
+# runs the very same function on the staged bytes with dry_run=False. So the browser
+# and the management commands share the service, and preview and confirmation share
+# the call.
+
+Report = TypeVar("Report")
+
+
+def upload_too_big_message() -> str:
+    return _("Tệp lớn hơn giới hạn %(mb)s MB.") % {
+        "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    }
+
+
+def upload_too_big(request: HttpRequest) -> bool:
+    """Whether a POST announces a body larger than any accepted upload.
+
+    Read from Content-Length before anything parses the body (the CSRF check would
+    spool the whole upload to disk), so a huge upload costs nothing.
+    """
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    return request.method == "POST" and length > (
+        settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK
+    )
+
+
+def upload_size_check(upload: UploadedFile) -> UploadedFile:
+    """A form's ``clean_<file>``: refuse a file over ``UPLOAD_MAX_BYTES``."""
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(upload_too_big_message())
+    return upload
+
+
+def upload_preview(
+    *,
+    request: HttpRequest,
+    kind: str,
+    data: bytes,
+    filename: str,
+    meta: dict[str, object],
+    run: Callable[..., Report],
+) -> tuple[Report, StagedUpload]:
+    """Dry-run the import, then stage the file for confirmation.
+
+    The import's own error propagates and nothing is staged.
+    """
+    report = run(data=data, filename=filename, meta=meta, dry_run=True)
+    staged = upload_stage(
+        request=request, kind=kind, data=data, filename=filename, meta=meta
+    )
+    return report, staged
+
+
+class ConfirmationFailed(Exception):
+    """The import refused the staged file at confirmation; nothing was written and
+    the staged file is gone. ``error`` is the import's own error."""
+
+    def __init__(self, staged: StagedUpload, error: Exception) -> None:
+        self.staged = staged
+        self.error = error
+        super().__init__(str(error))
+
+
+def upload_confirm(
+    *,
+    request: HttpRequest,
+    kind: str,
+    token: str,
+    run: Callable[..., Report],
+    failures: tuple[type[Exception], ...] = (),
+) -> tuple[StagedUpload, Report]:
+    """Import the staged file exactly as previewed, then forget it.
+
+    Raises StagingError when the file is not the one previewed (nothing is run), and
+    ConfirmationFailed when ``run`` raises one of ``failures``.
+    """
+    staged, data = upload_staged(request=request, kind=kind, token=token)
+    try:
+        report = run(
+            data=data, filename=staged.filename, meta=staged.meta, dry_run=False
+        )
+    except failures as exc:
+        raise ConfirmationFailed(staged, exc) from exc
+    finally:
+        upload_discard(request=request, kind=kind)
+    return staged, report

@@ -7,6 +7,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from parplan.scores import ScoreParseError, parse_decimal
+from parplan.uploads import upload_size_check
 from reports.models import PeerRank
 from tasks.models import normalize_name
 
@@ -124,6 +125,9 @@ PeerRankFormSet = modelformset_factory(
 
 
 class RankingUploadForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Năm của bảng xếp hạng"), min_value=2000, max_value=2100
+    )
     file = forms.FileField(label=_("Tệp bảng xếp hạng (.xlsx, .csv, .tsv)"))
     self_name = forms.CharField(
         label=_("Tên đơn vị của cơ quan trong bảng"),
@@ -135,3 +139,6 @@ class RankingUploadForm(forms.Form):
         required=False,
         help_text=_("Ví dụ 251/QĐ-UBND ngày 01/3/2023."),
     )
+
+    def clean_file(self) -> object:
+        return upload_size_check(self.cleaned_data["file"])

@@ -1060,3 +1060,61 @@ def tree_rows(
 def ranking_is_illustrative(rows: Iterable[PeerRank]) -> bool:
     """A table loaded for the demo says so in its source or its unit names."""
     return any("minh họa" in normalize_name(f"{row.source} {row.name}") for row in rows)
+
+
+# --- ranking import preview: how the year's table will be replaced -------------------
+
+
+RANKING_COMPARED = ("score", "index", "rank", "band")
+
+
+@dataclass
+class RankingChange:
+    row: RankingRow
+    outcome: str  # "added", "changed" or "unchanged"
+    fields: list[str] = field(default_factory=list)  # labels of what changes
+
+
+@dataclass
+class RankingChanges:
+    rows: list[RankingChange]
+    removed: list[PeerRank]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for change in self.rows if change.outcome == outcome)
+
+    @property
+    def added(self) -> int:
+        return self.count("added")
+
+    @property
+    def changed(self) -> int:
+        return self.count("changed")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def ranking_changes(*, year: int, rows: list[RankingRow]) -> RankingChanges:
+    """Compare the rows of a ranking file with the year's table, unit by unit (same
+    name, ignoring case and spacing), in one query."""
+    current = {
+        row.key: row for row in PeerRank.objects.filter(year=year).order_by("position")
+    }
+    labels = ranking_labels() | {"is_self": _("Là cơ quan")}
+    changes: list[RankingChange] = []
+    for row in rows:
+        old = current.pop(normalize_name(row.name), None)
+        if old is None:
+            changes.append(RankingChange(row, "added"))
+            continue
+        differ = [
+            labels[name]
+            for name in RANKING_COMPARED
+            if getattr(old, name) != getattr(row, name)
+        ]
+        if bool(old.organization_id) != row.is_self:
+            differ.append(labels["is_self"])
+        changes.append(RankingChange(row, "changed" if differ else "unchanged", differ))
+    return RankingChanges(rows=changes, removed=list(current.values()))

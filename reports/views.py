@@ -5,23 +5,37 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from criteria.models import Organization, Plan
+from criteria.services import Problem
 from parplan.roles import can_edit_plan, can_view_plan
+from parplan.uploads import (
+    ConfirmationFailed,
+    StagingError,
+    upload_confirm,
+    upload_discard,
+    upload_preview,
+    upload_too_big,
+    upload_too_big_message,
+)
 from reports.charts import area_chart, ranking_chart
 from reports.forms import DashboardForm, PeerRankFormSet, RankingUploadForm
 from reports.models import PeerRank
 from reports.services import (
     SCENARIO_KEYS,
     RankingImportError,
+    RankingReport,
     latest_plan,
     plan_figures,
+    ranking_changes,
     ranking_import,
     ranking_is_illustrative,
     status_counts,
@@ -91,6 +105,10 @@ def _ranking_year(request: HttpRequest) -> int:
     return latest or timezone.localdate().year - 1
 
 
+def _ranking_url(year: int) -> str:
+    return f"{reverse('reports-ranking')}?year={year}"
+
+
 def _organization_for_year(year: int) -> Organization | None:
     plan = (
         Plan.objects.filter(baseline_year=year)
@@ -116,21 +134,16 @@ def ranking(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        if request.POST.get("action") == "upload":
-            upload = RankingUploadForm(request.POST, request.FILES)
-            if upload.is_valid():
-                return _ranking_upload(request, year, upload)
-        else:
-            formset = PeerRankFormSet(request.POST, queryset=rows, prefix="rows")
-            if formset.is_valid():
-                _ranking_save(year, formset)
-                messages.success(
-                    request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
-                )
-                return redirect(f"{reverse('reports-ranking')}?year={year}")
+        formset = PeerRankFormSet(request.POST, queryset=rows, prefix="rows")
+        if formset.is_valid():
+            _ranking_save(year, formset)
+            messages.success(
+                request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
+            )
+            return redirect(_ranking_url(year))
     if editable:
         formset = formset or PeerRankFormSet(queryset=rows, prefix="rows")
-        upload = upload or RankingUploadForm()
+        upload = RankingUploadForm(initial={"year": year})
     rows = list(rows.select_related("organization"))
     years = sorted(
         set(PeerRank.objects.values_list("year", flat=True)) | {year}, reverse=True
@@ -146,34 +159,6 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "sources": sorted({r.source for r in rows if r.source}),
     }
     return render(request, "reports/ranking.html", ctx)
-
-
-def _ranking_upload(
-    request: HttpRequest, year: int, form: RankingUploadForm
-) -> HttpResponse:
-    upload = form.cleaned_data["file"]
-    try:
-        report = ranking_import(
-            year=year,
-            data=upload.read(),
-            filename=upload.name,
-            self_name=form.cleaned_data["self_name"] or None,
-            organization=_organization_for_year(year),
-            source=form.cleaned_data["source"],
-        )
-    except RankingImportError as exc:
-        for problem in exc.problems:
-            messages.error(request, str(problem))
-        messages.error(request, _("Chưa ghi gì: bảng xếp hạng giữ nguyên."))
-    else:
-        messages.success(
-            request,
-            _("Đã nhập %(n)s đơn vị vào bảng xếp hạng năm %(year)s.")
-            % {"n": len(report.rows), "year": year},
-        )
-        for notice in report.notices:
-            messages.warning(request, notice)
-    return redirect(f"{reverse('reports-ranking')}?year={year}")
 
 
 def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
@@ -196,3 +181,150 @@ def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
             row.year = year
             row.organization = organization if form.cleaned_data["is_self"] else None
             row.save()
+
+
+# --- ranking import in two steps --------------------------------------------------------
+# Like the appendix import: a dry run shows the table as read and how it replaces the
+# year's table (or every problem), then a confirmation imports the very file previewed.
+RANKING_UPLOAD = "ranking"
+
+
+def _require_office(request: HttpRequest) -> None:
+    if not can_edit_plan(request.user):
+        raise PermissionDenied(_("Chỉ Văn phòng Sở được nhập bảng xếp hạng."))
+
+
+def _ranking_run(
+    *, data: bytes, filename: str, meta: dict[str, object], dry_run: bool
+) -> RankingReport:
+    """The one import call of the preview and of the confirmation."""
+    organization = None
+    if meta["organization"] is not None:
+        organization = get_object_or_404(Organization, pk=meta["organization"])
+    return ranking_import(
+        year=int(meta["year"]),
+        data=data,
+        filename=filename,
+        self_name=str(meta["self_name"]) or None,
+        organization=organization,
+        source=str(meta["source"]),
+        dry_run=dry_run,
+    )
+
+
+def _ranking_import_page(
+    request: HttpRequest, ctx: dict[str, object], status: int = 200
+) -> HttpResponse:
+    return render(request, "reports/ranking_import.html", ctx, status=status)
+
+
+@csrf_exempt  # checked by _ranking_upload, once the size is known to be acceptable
+@login_required
+def ranking_upload(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    if upload_too_big(request):
+        ctx = {
+            "form": RankingUploadForm(initial={"year": _ranking_year(request)}),
+            "upload_error": upload_too_big_message(),
+        }
+        return _ranking_import_page(request, ctx, status=413)
+    return _ranking_upload(request)
+
+
+@csrf_protect
+def _ranking_upload(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        form = RankingUploadForm(initial={"year": _ranking_year(request)})
+        return _ranking_import_page(request, {"form": form})
+    form = RankingUploadForm(request.POST, request.FILES)
+    ctx: dict[str, object] = {"form": form}
+    if not form.is_valid():
+        return _ranking_import_page(request, ctx, status=400)
+    upload = form.cleaned_data["file"]
+    year = form.cleaned_data["year"]
+    organization = _organization_for_year(year)
+    meta = {
+        "year": year,
+        "organization": organization.pk if organization else None,
+        "self_name": form.cleaned_data["self_name"],
+        "source": form.cleaned_data["source"],
+    }
+    try:
+        report, staged = upload_preview(
+            request=request,
+            kind=RANKING_UPLOAD,
+            data=upload.read(),
+            filename=upload.name,
+            meta=meta,
+            run=_ranking_run,
+        )
+    except RankingImportError as exc:
+        ctx |= {"problems": exc.problems, "filename": upload.name, "year": year}
+        return _ranking_import_page(request, ctx)
+    ctx = {
+        "report": report,
+        "changes": ranking_changes(year=year, rows=report.rows),
+        "staged": staged,
+        "year": year,
+        "organization": organization,
+        "source": meta["source"] or upload.name,
+        "ranking_url": _ranking_url(year),
+    }
+    return render(request, "reports/ranking_import_preview.html", ctx)
+
+
+@login_required
+@require_POST
+def ranking_upload_confirm(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    try:
+        _staged, report = upload_confirm(
+            request=request,
+            kind=RANKING_UPLOAD,
+            token=request.POST.get("token", ""),
+            run=_ranking_run,
+            failures=(RankingImportError, IntegrityError),
+        )
+    except StagingError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports-ranking-import")
+    except ConfirmationFailed as failed:
+        year = int(failed.staged.meta["year"])
+        if isinstance(failed.error, RankingImportError):
+            problems = failed.error.problems
+        else:
+            # Another import of the same year committed between the two steps.
+            problems = [
+                Problem(
+                    _(
+                        "Bảng xếp hạng năm %(year)s vừa được thay đổi cùng lúc; "
+                        "hãy xem lại bảng rồi nhập lại."
+                    )
+                    % {"year": year}
+                )
+            ]
+        ctx = {
+            "form": RankingUploadForm(initial={"year": year}),
+            "problems": problems,
+            "filename": failed.staged.filename,
+            "year": year,
+            "confirm_failed": True,
+        }
+        return _ranking_import_page(request, ctx, status=409)
+    messages.success(
+        request,
+        _("Đã nhập %(n)s đơn vị vào bảng xếp hạng năm %(year)s.")
+        % {"n": len(report.rows), "year": report.year},
+    )
+    for notice in report.notices:
+        messages.warning(request, notice)
+    return redirect(_ranking_url(report.year))
+
+
+@login_required
+@require_POST
+def ranking_upload_cancel(request: HttpRequest) -> HttpResponse:
+    _require_office(request)
+    upload_discard(request=request, kind=RANKING_UPLOAD)
+    messages.info(request, _("Đã hủy nhập; không có gì được ghi."))
+    return redirect(_ranking_url(_ranking_year(request)))

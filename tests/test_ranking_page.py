@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from criteria.models import Plan
 from reports.models import PeerRank
@@ -135,38 +134,3 @@ def test_two_rows_marked_as_the_organization_are_refused(
     assert "Chỉ một dòng được đánh dấu là cơ quan." in response.content.decode()
     a.refresh_from_db()
     assert a.index == D("90.125")
-
-
-def test_the_office_imports_a_file_in_the_browser(
-    table: list[PeerRank], office: User, seed_plan: Plan
-) -> None:
-    upload = SimpleUploadedFile(
-        "xh.csv",
-        "Tên đơn vị;Chỉ số (%)\nĐơn vị thử X;88\nSở Khoa học và Công nghệ;81\n".encode(),
-    )
-    client = client_for(office)
-    response = client.post(
-        URL, {"action": "upload", "year": "2022", "file": upload}, follow=True
-    )
-    html = response.content.decode()
-    assert "Đã nhập 2 đơn vị" in html
-    assert list(PeerRank.objects.order_by("position").values_list("name", "rank")) == [
-        ("Đơn vị thử X", 1),
-        ("Sở Khoa học và Công nghệ", 2),
-    ]
-    assert PeerRank.objects.get(rank=2).organization == seed_plan.organization
-
-
-def test_a_bad_file_shows_its_problems_and_keeps_the_table(
-    table: list[PeerRank], office: User
-) -> None:
-    upload = SimpleUploadedFile(
-        "xh.csv", "Tên đơn vị;Chỉ số (%)\nĐơn vị X;abc\n".encode()
-    )
-    response = client_for(office).post(
-        URL, {"action": "upload", "year": "2022", "file": upload}, follow=True
-    )
-    html = response.content.decode()
-    assert "Dòng 2, cột “Chỉ số (%)”: “abc” không phải là số." in html
-    assert "Chưa ghi gì" in html
-    assert PeerRank.objects.count() == 2
