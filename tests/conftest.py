@@ -151,7 +151,7 @@ def browser_login(page: object, username: str, password: str = PASSWORD) -> None
     page.goto(page.base_url + "/dang-nhap/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("domcontentloaded")
 
 
