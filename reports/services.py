@@ -70,9 +70,19 @@ def index_for(
     return min(max(index, ZERO), HUNDRED)
 
 
-def rank_among(index: Decimal, peer_indices: Iterable[Decimal]) -> int:
-    """1 + the number of peers with a strictly higher index (equal indices share)."""
-    return 1 + sum(1 for peer in peer_indices if peer > index)
+def rank_among(
+    index: Decimal,
+    peer_indices: Iterable[Decimal],
+    tie_winners: Iterable[Decimal] = (),
+) -> int:
+    """1 + the number of peers with a strictly higher index (equal indices share).
+
+    ``tie_winners`` are the indices of those peers (also in ``peer_indices``) that the
+    province ranked above the organization at an equal index: they stay above it while
+    their index equals its, so a published tie-break is not read as places gained.
+    """
+    above = sum(1 for peer in peer_indices if peer > index)
+    return 1 + above + sum(1 for peer in tie_winners if peer == index)
 
 
 def peer_indices_moved(indices: Iterable[Decimal], change: Decimal) -> list[Decimal]:
@@ -87,6 +97,7 @@ def points_needed_for(
     peer_indices: Sequence[Decimal],
     rank_goal: int,
     full_scale: Decimal,
+    tie_winners: Sequence[Decimal] = (),
 ) -> Decimal | None:
     """The smallest score increase over the baseline total (in steps of 0,01) whose
     index ranks at or above ``baseline_rank − rank_goal``; 0 when the baseline already
@@ -110,7 +121,7 @@ def points_needed_for(
         index = index_for(
             baseline_index=baseline_index, change=change, full_scale=full_scale
         )
-        return rank_among(index, ordered) <= wanted
+        return rank_among(index, ordered, tie_winners) <= wanted
 
     # The index is rounded to three decimals, so the exact answer may be a step
     # off either way: walk to the smallest step that reaches the rank.
@@ -377,6 +388,16 @@ def plan_figures(
             p.base_index for p in ranking if not p.is_self and p.base_index is not None
         ]
         baseline_rank = own_row.rank or rank_among(baseline_index, base_peers)
+    tie_winners = [
+        p.index
+        for p in ranking
+        if not p.is_self
+        and p.index is not None
+        and own_row is not None
+        and own_row.rank is not None
+        and p.row.rank is not None
+        and p.row.rank < own_row.rank
+    ]
 
     totals_by_key = {
         "baseline": totals.baseline,
@@ -392,7 +413,7 @@ def plan_figures(
             index = index_for(
                 baseline_index=baseline_index, change=change, full_scale=plan.full_scale
             )
-            rank = rank_among(index, peer_values)
+            rank = rank_among(index, peer_values, tie_winners)
             gained = baseline_rank - rank
         scenarios[key] = Scenario(
             key=key,
@@ -411,6 +432,7 @@ def plan_figures(
             peer_indices=peer_values,
             rank_goal=plan.rank_goal,
             full_scale=plan.full_scale,
+            tie_winners=tie_winners,
         )
     return PlanFigures(
         plan=plan,

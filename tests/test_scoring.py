@@ -461,3 +461,29 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
             previous = scenario
         assert 1 <= figures.scenarios["self"].rank <= units
         transaction.set_rollback(True)
+
+
+def test_a_tie_broken_by_the_province_is_not_read_as_places_gained(
+    seed_plan: Plan,
+) -> None:
+    rows = [("Đơn vị thử A", D("85"), 1), ("Đơn vị thử B", D("82.15"), 2)]
+    for position, (name, index, rank) in enumerate(rows, start=1):
+        PeerRank.objects.create(
+            year=2022, name=name, index=index, rank=rank, position=position
+        )
+    PeerRank.objects.create(
+        year=2022,
+        name=seed_plan.organization.name,
+        organization=seed_plan.organization,
+        index=D("82.15"),
+        rank=3,
+        position=3,
+    )
+    figures = plan_figures(plan=seed_plan)
+    assert figures.baseline_rank == 3
+    assert figures.scenarios["baseline"].rank == 3
+    assert figures.scenarios["baseline"].places_gained == 0
+    assert figures.places_gained == 0
+    # The goal (2 places) is rank 1. A, ranked above at a tie, stays above at 85:
+    # the department needs one step more, 85,01.
+    assert figures.points_needed == D("2.86")
