@@ -120,3 +120,23 @@ def test_an_outsider_cannot_open_the_admin(client: Client, outsider: User) -> No
     response = client.get("/admin/criteria/criterion/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_staff_director_can_read_the_admin_but_not_import_into_it(
+    director: User, organization: Organization
+) -> None:
+    director.is_staff = True
+    director.save()
+    plan = Plan.objects.create(
+        organization=organization, year=2023, baseline_year=2022, title="Kế hoạch 2023"
+    )
+    client = client_for(director)
+    assert client.get("/admin/criteria/criterion/").status_code == 200
+    assert client.get("/admin/criteria/criterion/import/").status_code == 403
+    upload = SimpleUploadedFile(SEED_FILE.name, SEED_FILE.read_bytes())
+    response = client.post(
+        "/admin/criteria/criterion/import/",
+        {"plan": plan.pk, "format": 2, "resource": 0, "import_file": upload},
+    )
+    assert response.status_code == 403
+    assert Criterion.objects.count() == 0
