@@ -307,12 +307,37 @@ def tasks_progress_mean(tasks: Iterable[Task]) -> Decimal | None:
 # Tasks -----------------------------------------------------------------------------
 
 
+def _part_has_reports(part: TaskUnit) -> bool:
+    return bool(
+        part.percent or part.status != Status.NOT_STARTED or part.updates.exists()
+    )
+
+
 def _parts_sync(
     task: Task, leads: list[Unit], supports: list[Unit], user: User | None
 ) -> None:
     wanted = {u.pk: TaskUnit.Role.SUPPORT for u in supports}
     wanted.update({u.pk: TaskUnit.Role.LEAD for u in leads})
-    existing = {p.unit_id: p for p in TaskUnit.objects.filter(task=task)}
+    existing = {
+        p.unit_id: p for p in TaskUnit.objects.filter(task=task).select_related("unit")
+    }
+    reported = [
+        part.unit.name
+        for unit_id, part in existing.items()
+        if unit_id not in wanted and _part_has_reports(part)
+    ]
+    if reported:
+        # Removing the unit would delete its progress history and evidence with it.
+        raise ValidationError(
+            {
+                "lead_units": _(
+                    "Không thể bỏ %(units)s khỏi nhiệm vụ vì đơn vị đã báo cáo tiến độ "
+                    "(lịch sử và tài liệu kiểm chứng sẽ mất). Hãy giữ đơn vị, hoặc chuyển "
+                    "sang vai trò phối hợp."
+                )
+                % {"units": ", ".join(reported)}
+            }
+        )
     for unit_id, part in existing.items():
         if unit_id not in wanted:
             _with_history_user(part, user).delete()

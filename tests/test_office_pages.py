@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from criteria.models import Criterion, Plan
+from tasks import services
 from tasks.models import Membership, Task, TaskUnit, Unit
 from tests.conftest import client_for
 from tests.factories import plan_build
@@ -431,3 +432,34 @@ def test_a_duplicate_criterion_code_is_refused(office: User, seed_plan: Plan) ->
     assert response.status_code == 400
     assert Criterion.objects.filter(plan=seed_plan, code="1.2.1").count() == 1
     assert "STT" in response.content.decode()
+
+
+def test_a_unit_that_reported_progress_cannot_be_removed_from_its_task(
+    office: User, head_center: User, shared_task: Task, units: dict[str, Unit]
+) -> None:
+    part = shared_task.parts.get(unit=units["center"])
+    services.progress_record(
+        part=part,
+        user=head_center,
+        status="in_progress",
+        percent=30,
+        note="",
+        expected_version=part.version,
+    )
+    shared_task.refresh_from_db()
+    response = client_for(office).post(
+        f"/nhiem-vu/{shared_task.pk}/sua/",
+        {
+            "criterion": shared_task.criterion_id,
+            "text": shared_task.text,
+            "lead_units": [units["office"].pk],
+            "version": shared_task.version,
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "Không thể bỏ Trung tâm TTKT&amp; UDKHCN khỏi nhiệm vụ"
+        in response.content.decode()
+    )
+    assert shared_task.parts.count() == 2
+    assert part.updates.count() == 1

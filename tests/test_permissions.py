@@ -220,7 +220,7 @@ def post_for(world: World, action: str) -> tuple[str, dict[str, Any]]:
             {
                 "criterion": criterion.pk,
                 "text": "Sửa lại",
-                "lead_units": [world.unit_office.pk],
+                "lead_units": [world.unit_office.pk, world.unit_center.pk],
                 "version": task.version,
             },
         ),
