@@ -6,7 +6,7 @@ from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from parplan.scores import ScoreParseError, parse_decimal
+from parplan.scores import ScoreParseError, format_decimal, parse_decimal
 from parplan.uploads import upload_size_check
 from reports.models import PeerRank
 from tasks.models import normalize_name
@@ -71,8 +71,11 @@ class PeerRankForm(forms.ModelForm):
             "band": forms.TextInput(attrs={"size": 10}),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, full_scale: Decimal = Decimal(100), **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.full_scale = full_scale
         self.fields["position"].required = False  # a new row goes last
         self.fields["is_self"].initial = bool(
             self.instance.pk and self.instance.organization_id
@@ -86,6 +89,15 @@ class PeerRankForm(forms.ModelForm):
         score = data.get("score")
         if score is not None and score < 0:
             self.add_error("score", _("Điểm không được âm."))
+        elif score is not None and score > self.full_scale:
+            self.add_error(
+                "score",
+                _("Điểm %(score)s vượt thang điểm %(scale)s.")
+                % {
+                    "score": format_decimal(score),
+                    "scale": format_decimal(self.full_scale),
+                },
+            )
         if data.get("name") and index is None and score is None:
             self.add_error("index", _("Cần có điểm hoặc chỉ số."))
         return data

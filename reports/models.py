@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +60,12 @@ class PeerRank(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.key = normalize_name(self.name)
         super().save(*args, **kwargs)
+
+
+def table_stamp(rows: Iterable[PeerRank]) -> str:
+    """A digest of a year's table as shown, so a stale edit form can be recognised."""
+    digest = hashlib.sha256()
+    for r in rows:
+        values = (r.pk, r.name, r.score, r.index, r.rank, r.band, r.organization_id)
+        digest.update(repr((*values, r.position)).encode())
+    return digest.hexdigest()

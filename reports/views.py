@@ -28,7 +28,7 @@ from parplan.uploads import (
 )
 from reports.charts import area_chart, ranking_chart
 from reports.forms import DashboardForm, PeerRankFormSet, RankingUploadForm
-from reports.models import PeerRank
+from reports.models import PeerRank, table_stamp
 from reports.services import (
     SCENARIO_KEYS,
     RankingImportError,
@@ -131,18 +131,40 @@ def ranking(request: HttpRequest) -> HttpResponse:
     editable = can_edit_plan(request.user)
     rows = PeerRank.objects.filter(year=year).order_by("position", "name")
     formset = upload = None
+    status = 200
+    stamp = table_stamp(rows)
+    full_scale = _full_scale_for(year)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
-        formset = PeerRankFormSet(request.POST, queryset=rows, prefix="rows")
-        if formset.is_valid():
+        formset = PeerRankFormSet(
+            request.POST,
+            queryset=rows,
+            prefix="rows",
+            form_kwargs={"full_scale": full_scale},
+        )
+        if request.POST.get("stamp") != stamp:
+            # Someone saved the table since this form was opened: never overwrite it.
+            messages.error(
+                request,
+                _(
+                    "Bảng xếp hạng năm %(year)s đã được người khác sửa sau khi bạn mở "
+                    "trang. Thay đổi của bạn chưa được lưu; bảng dưới đây là bảng hiện "
+                    "tại, hãy nhập lại thay đổi."
+                )
+                % {"year": year},
+            )
+            formset, status = None, 409
+        elif formset.is_valid():
             _ranking_save(year, formset)
             messages.success(
                 request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
             )
             return redirect(_ranking_url(year))
     if editable:
-        formset = formset or PeerRankFormSet(queryset=rows, prefix="rows")
+        formset = formset or PeerRankFormSet(
+            queryset=rows, prefix="rows", form_kwargs={"full_scale": full_scale}
+        )
         upload = RankingUploadForm(initial={"year": year})
     rows = list(rows.select_related("organization"))
     years = sorted(
@@ -157,8 +179,20 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "upload": upload,
         "illustrative": ranking_is_illustrative(rows),
         "sources": sorted({r.source for r in rows if r.source}),
+        "stamp": stamp,
     }
-    return render(request, "reports/ranking.html", ctx)
+    return render(request, "reports/ranking.html", ctx, status=status)
+
+
+def _full_scale_for(year: int) -> Decimal:
+    """The scale of the plans that take this year as their baseline (100 if none)."""
+    scale = (
+        Plan.objects.filter(baseline_year=year)
+        .order_by("-full_scale")
+        .values_list("full_scale", flat=True)
+        .first()
+    )
+    return scale or Decimal(100)
 
 
 def _ranking_save(year: int, formset: PeerRankFormSet) -> None:

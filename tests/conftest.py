@@ -189,3 +189,9 @@ def shared_task(seed_plan: Plan) -> object:
 
 def part_of(task: object, unit: Unit) -> object:
     return task.parts.get(unit=unit)
+
+
+@pytest.fixture(autouse=True)
+def _import_staging_dir(settings: object, tmp_path: Path) -> None:
+    """Staged uploads of every test stay in its own temporary folder."""
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")

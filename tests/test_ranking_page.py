@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from criteria.models import Plan
-from reports.models import PeerRank
+from reports.models import PeerRank, table_stamp
 from tests.conftest import client_for
 
 D = Decimal
@@ -33,8 +33,10 @@ def table(seed_plan: Plan) -> list[PeerRank]:
     return rows
 
 
-def management(forms: int, initial: int) -> dict[str, str]:
+def management(forms: int, initial: int, year: int = 2022) -> dict[str, str]:
+    rows = PeerRank.objects.filter(year=year).order_by("position", "name")
     return {
+        "stamp": table_stamp(rows),
         "rows-TOTAL_FORMS": str(forms),
         "rows-INITIAL_FORMS": str(initial),
         "rows-MIN_NUM_FORMS": "0",
@@ -134,3 +136,48 @@ def test_two_rows_marked_as_the_organization_are_refused(
     assert "Chỉ một dòng được đánh dấu là cơ quan." in response.content.decode()
     a.refresh_from_db()
     assert a.index == D("90.125")
+
+
+def test_a_stale_table_form_is_refused_and_nothing_is_overwritten(
+    table: list[PeerRank], office: User
+) -> None:
+    stale = management(2, 2)
+    PeerRank.objects.filter(pk=table[0].pk).update(index=D("91"))  # another save
+    data = {
+        **stale,
+        **{
+            f"rows-{i}-{k}": v
+            for i, row in enumerate(table)
+            for k, v in {
+                "id": row.pk,
+                "position": row.position,
+                "name": row.name,
+                "index": "50",
+                "rank": row.rank or "",
+            }.items()
+        },
+    }
+    response = client_for(office).post(URL, data)
+    assert response.status_code == 409
+    assert "đã được người khác sửa" in response.content.decode()
+    assert PeerRank.objects.get(pk=table[0].pk).index == D("91")
+    assert PeerRank.objects.get(pk=table[1].pk).index == D("80")
+
+
+def test_a_score_above_the_full_scale_is_refused(
+    table: list[PeerRank], office: User
+) -> None:
+    data = management(3, 2)
+    for i, row in enumerate(table):
+        data.update(
+            {
+                f"rows-{i}-id": row.pk,
+                f"rows-{i}-position": row.position,
+                f"rows-{i}-name": row.name,
+                f"rows-{i}-index": str(row.index).replace(".", ","),
+            }
+        )
+    data.update({"rows-2-name": "Đơn vị mới", "rows-2-score": "120"})
+    response = client_for(office).post(URL, data)
+    assert "Điểm 120 vượt thang điểm 100" in response.content.decode()
+    assert not PeerRank.objects.filter(name="Đơn vị mới").exists()
