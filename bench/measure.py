@@ -287,6 +287,28 @@ def _bare_write(values: list[list[object]]) -> None:
     workbook.save(io.BytesIO())
 
 
+def _styled_write(values: list[list[object]]) -> None:
+    """The same cells, each with one shared style (a thin border): what openpyxl
+    itself costs for a styled cell, whatever the application does."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Border, Side
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("styled")
+    thin = Side(style="thin")
+    proto = WriteOnlyCell(ws)
+    proto.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in values:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            cell._style = proto._style
+            cells.append(cell)
+        ws.append(cells)
+    workbook.save(io.BytesIO())
+
+
 def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     """The self-assessment workbook against openpyxl write-only writing the same cell
     values with no styles, at the seed's size and the large plan's; peak memory of
@@ -310,10 +332,12 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
 
         export_s = median_time(export, reps)
         bare_s = median_time(lambda v=values: _bare_write(v), reps)
+        styled_s = median_time(lambda v=values: _styled_write(v), reps)
         sizes[size] = {
             "rows": len(values),
             "export_s": export_s,
             "bare_write_s": bare_s,
+            "styled_write_s": styled_s,
             "ratio": export_s / bare_s,
             "export_peak_bytes": _peak_bytes(export),
             "bare_peak_bytes": _peak_bytes(lambda v=values: _bare_write(v)),

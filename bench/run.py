@@ -57,7 +57,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, SQLite only")
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--import-reps", type=int, default=1)
     parser.add_argument("--load-seconds", type=int, default=12)
     parser.add_argument("--output", type=Path, default=None)
@@ -213,21 +213,39 @@ def load_measure(
                 "path": f"/bao-cao/?year={load['seed_year']}",
                 "cookie": director,
             },
-            "dashboard, large plan": {
-                "mode": "get",
-                "path": f"/bao-cao/?year={load['large_year']}",
-                "cookie": director,
-            },
             "progress posts (large plan)": {
                 "mode": "post",
                 "cookie": poster,
                 "csrf": load["csrf_token"],
                 "parts": load["parts_file"],
             },
+            # last: its queued requests would delay the next run's first ones
+            "dashboard, large plan": {
+                "mode": "get",
+                "path": f"/bao-cao/?year={load['large_year']}",
+                "cookie": director,
+            },
         }
+        first_part = Path(str(load["parts_file"])).read_text().split()[0]
+        warm_ups = [
+            {"mode": "get", "path": "/healthz"},
+            {
+                "mode": "get",
+                "path": runs["dashboard, seed plan"]["path"],
+                "cookie": director,
+            },
+            # the progress form of one part: the post's view, form and template
+            {
+                "mode": "get",
+                "path": f"/nhiem-vu/phan-viec/{first_part}/cap-nhat/",
+                "cookie": poster,
+            },
+        ]
+        for lua_env in warm_ups:  # every worker loads its code before measuring
+            _wrk(base, 2, env, **lua_env)
         figures = {}
         for name, lua_env in runs.items():
-            # One request first, so that every worker has loaded what it caches.
+            time.sleep(1)  # let the workers finish what the last run left queued
             figures[name] = _wrk(base, seconds, env, **lua_env)
             print(f"    {name}: {figures[name]['rps']:.1f} req/s", file=sys.stderr)
     finally:
@@ -392,7 +410,8 @@ def tables(results: dict[str, dict[str, object]]) -> list[str]:
     ]
     rows = []
     for result in results.values():
-        for size, exp in result["export"].items():
+        export = result["export"]
+        for size, exp in export.items():
             rows.append(
                 [
                     result["database"]["name"],
@@ -400,17 +419,35 @@ def tables(results: dict[str, dict[str, object]]) -> list[str]:
                     _ms(exp["export_s"]),
                     _ms(exp["bare_write_s"]),
                     f"{exp['ratio']:.1f}×",
+                    _ms(exp["styled_write_s"]),
                     _kib(exp["export_peak_bytes"]),
                     _kib(exp["bare_peak_bytes"]),
                 ]
             )
+        seed, large = export["seed"], export["large"]
+        added = max(1, large["rows"] - seed["rows"])
+        growth = (large["export_peak_bytes"] - seed["export_peak_bytes"]) / added
+        bare_growth = (large["bare_peak_bytes"] - seed["bare_peak_bytes"]) / added
+        rows.append(
+            [
+                result["database"]["name"],
+                "peak memory per added row",
+                "",
+                "",
+                "",
+                "",
+                f"{growth / 1024:.2f} KiB",
+                f"{bare_growth / 1024:.2f} KiB",
+            ]
+        )
     lines += _table(
         [
             "database",
             "plan",
             "export",
             "bare write",
-            "ratio",
+            "export ÷ bare",
+            "same cells, one style each",
             "export peak memory",
             "bare peak memory",
         ],
