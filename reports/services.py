@@ -316,7 +316,9 @@ def plan_tasks(plan: Plan) -> list[Task]:
     )
     by_task: dict[int, list[TaskUnit]] = {task.pk: [] for task in tasks}
     for part in parts:
-        by_task[part.task_id].append(part)
+        # a task added between the two queries is not on the page, nor its parts
+        if part.task_id in by_task:
+            by_task[part.task_id].append(part)
     for task in tasks:
         cached = task.parts.all()
         cached._result_cache = by_task[task.pk]

@@ -14,9 +14,12 @@ from django.urls import reverse
 
 from bench import run
 from bench.measure import Sizes, bench_data_build, measure_all
-from criteria.models import Organization
+from criteria.models import Organization, Plan
+from reports.services import plan_tasks, plan_tasks_queryset
+from tasks.models import Task
 from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.test_import_browser import edited_seed, token_of, upload
 
 
 def _download_queries(
@@ -97,3 +100,37 @@ def test_the_load_script_counts_a_live_servers_answers(live_server: object) -> N
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     missing = run._wrk(live_server.url, 1, {}, mode="get", path="/no-such-page/")
     assert missing["errors"] == missing["requests"] > 0
+
+
+# What the figures called for ---------------------------------------------------------
+
+
+def test_the_plans_tasks_come_with_their_parts_as_the_prefetch_gave_them(
+    seed_plan: Plan, django_assert_num_queries: object
+) -> None:
+    def shape(tasks: list[Task]) -> list[tuple[int, list[tuple[int, str, str]]]]:
+        return [
+            (t.pk, [(p.pk, p.role, p.unit.name) for p in t.parts.all()]) for t in tasks
+        ]
+
+    expected = shape(list(plan_tasks_queryset(seed_plan)))
+    # the tasks, their parts with their units
+    with django_assert_num_queries(2):
+        got = shape(plan_tasks(seed_plan))
+    assert got == expected
+    assert any(len(parts) > 1 for _pk, parts in got)
+
+
+def test_an_imported_criterions_new_tasks_have_history_naming_the_office_user(
+    seed_plan: Plan, office: User, settings: object, tmp_path: Path
+) -> None:
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    client = client_for(office)
+    upload(client, seed_plan.organization, edited_seed(seed_plan))
+    client.post(reverse("criteria-import-confirm"), {"token": token_of(client)})
+    task = Task.objects.get(criterion__plan=seed_plan, criterion__code="4.4")
+    assert task.text == "Việc mới"
+    assert [p.unit.name for p in task.parts.all()] == ["Văn phòng Sở"]
+    created = task.history.get()
+    assert created.history_type == "+"
+    assert created.history_user == office
