@@ -111,13 +111,19 @@ def _postgres_recreate(url: str) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    admin = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
+    try:
+        admin = psycopg2.connect(
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            dbname="postgres",
+        )
+    except psycopg2.OperationalError as exc:
+        raise SystemExit(
+            f"PostgreSQL is not reachable at {parsed.hostname}:{parsed.port}: {exc}"
+            "Start it, set BENCH_POSTGRES_URL, or run with --databases sqlite."
+        ) from exc
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -544,6 +550,8 @@ def report_write(
 
 def main(argv: list[str] | None = None) -> None:
     options = options_parse(argv)
+    if not options.quick and shutil.which("wrk") is None:
+        raise SystemExit("The load test needs wrk: apt-get install wrk")
     started = time.perf_counter()
     machine = machine_describe()
     subprocess.run(
