@@ -193,3 +193,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- SQLite under concurrent writers (issue 6: the benchmark's load test) ---
+# A deferred transaction that reads and then writes cannot wait for another writer:
+# SQLite answers "database is locked" at once. Taking the write lock at BEGIN makes
+# writers queue for up to ``timeout`` seconds instead, and WAL lets pages be read
+# while a progress report is written.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"].update(
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )

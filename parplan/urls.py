@@ -21,4 +21,6 @@ urlpatterns = [
     path("nhiem-vu/", include("tasks.urls")),
     path("bao-cao/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    # health check (issue 6)
+    path("healthz", views.healthz, name="healthz"),
 ]

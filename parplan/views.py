@@ -30,3 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
             except NoReverseMatch:
                 continue
     return render(request, "no_role.html", status=403)
+
+
+# --- health check (issue 6: the benchmark's trivial view) ---
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """``ok`` without touching the database: what a load balancer polls, and the
+    benchmark's measure of what the server does for the cheapest request."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,454 @@
+"""The in-process half of the benchmark: builds the data and measures pages and files.
+
+Run by ``bench/run.py`` once per database (``DATABASE_URL`` chooses it) as
+``python -m bench.measure --out FILE.json``; it writes its figures as JSON, plus what
+the load generator needs (session cookies, CSRF token, the parts to post to).
+Everything it builds is marked “dữ liệu tổng hợp” (synthetic) except the seed plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import io
+import json
+import os
+import secrets
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# The large plan gets a year of its own, so that ``?year=`` selects it on the
+# dashboard and the tree while the seed plan keeps 2023.
+LARGE_YEAR = 2031
+SEED_YEAR = 2023
+PASSWORD = "bench-only-password-42"
+
+
+@dataclass
+class Sizes:
+    criteria: int = 2000
+    tasks: int = 10000
+    updates: int = 50000
+
+
+@dataclass
+class BenchData:
+    seed_plan_id: int
+    large_plan_id: int
+    large_rows: dict[str, int]
+    users: dict[str, int] = field(default_factory=dict)
+
+
+def median_time(run: Callable[[], object], reps: int, *, warm_up: bool = True) -> float:
+    """Median wall time of ``reps`` runs of ``run`` (after one warm-up run)."""
+    if warm_up:
+        run()
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_data_build(*, sizes: Sizes) -> BenchData:
+    """The seed plan with its demo users, a large synthetic plan and the bench users:
+    a director, a unit head of a seed unit, a unit head of one synthetic unit and one
+    of every synthetic unit (who posts progress under load)."""
+    from django.contrib.auth.models import Group, User
+
+    from criteria.models import Plan
+    from parplan.demo import demo_load
+    from parplan.roles import GROUP_NAMES, Role
+    from parplan.synthetic import synthetic_plan_build
+    from tasks.models import Membership, TaskUnit, Unit
+
+    seed = demo_load(with_users=True).plan
+    built = synthetic_plan_build(
+        criteria=sizes.criteria,
+        tasks=sizes.tasks,
+        updates=sizes.updates,
+        year=LARGE_YEAR,
+        seed=LARGE_YEAR,
+    )
+    large = built.plan
+
+    def user(name: str, role: Role, units: list[Unit]) -> User:
+        found = User.objects.filter(username=name).first()
+        if found is None:
+            found = User.objects.create_user(name, password=PASSWORD)
+        found.groups.set([Group.objects.get(name=GROUP_NAMES[role])])
+        for unit in units:
+            Membership.objects.get_or_create(user=found, unit=unit)
+        return found
+
+    # The seed unit with the most parts, and the synthetic unit with the most.
+    def busiest(plan: Plan) -> Unit:
+        counts: dict[int, int] = {}
+        for unit_id in TaskUnit.objects.filter(task__criterion__plan=plan).values_list(
+            "unit_id", flat=True
+        ):
+            counts[unit_id] = counts.get(unit_id, 0) + 1
+        return Unit.objects.get(pk=max(counts, key=lambda k: counts[k]))
+
+    large_units = list(Unit.objects.filter(organization=large.organization))
+    users = {
+        "director": user("bench_director", Role.DIRECTOR, []).pk,
+        "head_seed": user("bench_head_seed", Role.UNIT_HEAD, [busiest(seed)]).pk,
+        "head_large": user("bench_head_large", Role.UNIT_HEAD, [busiest(large)]).pk,
+        "poster": user("bench_poster", Role.UNIT_HEAD, large_units).pk,
+    }
+    return BenchData(
+        seed_plan_id=seed.pk,
+        large_plan_id=large.pk,
+        large_rows={
+            "criteria": built.criteria,
+            "tasks": built.tasks,
+            "parts": built.parts,
+            "updates": built.updates,
+        },
+        users=users,
+    )
+
+
+def _client_for(user_id: int) -> object:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(pk=user_id))
+    return client
+
+
+def _fetch(client: object, url: str) -> tuple[int, int]:
+    response = client.get(url)
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    return response.status_code, len(body)
+
+
+def page_urls(data: BenchData) -> list[tuple[str, str, str, str]]:
+    """(page, user, seed URL, large URL) for every page the benchmark measures."""
+    from django.urls import reverse
+
+    def export(plan_id: int) -> str:
+        return reverse("criteria-export-self-assessment", args=[plan_id])
+
+    dashboard = reverse("reports-dashboard")
+    tree = reverse("criteria-tree")
+    mine = reverse("tasks-mine")
+    return [
+        (
+            "dashboard",
+            "director",
+            f"{dashboard}?year={SEED_YEAR}",
+            f"{dashboard}?year={LARGE_YEAR}",
+        ),
+        (
+            "plan tree",
+            "director",
+            f"{tree}?year={SEED_YEAR}",
+            f"{tree}?year={LARGE_YEAR}",
+        ),
+        (
+            "unit head page",
+            "head",
+            f"{mine}?plan={data.seed_plan_id}",
+            f"{mine}?plan={data.large_plan_id}",
+        ),
+        (
+            "self-assessment export",
+            "director",
+            export(data.seed_plan_id),
+            export(data.large_plan_id),
+        ),
+    ]
+
+
+def pages_measure(data: BenchData, *, reps: int) -> list[dict[str, object]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    figures = []
+    for page, who, small_url, large_url in page_urls(data):
+        row: dict[str, object] = {"page": page}
+        for size, url in [("seed", small_url), ("large", large_url)]:
+            user_id = (
+                data.users[f"head_{size}"] if who == "head" else data.users["director"]
+            )
+            client = _client_for(user_id)
+            status, length = _fetch(client, url)
+            if status != 200:
+                raise RuntimeError(f"{url} answered {status}")
+            with CaptureQueriesContext(connection) as queries:
+                _fetch(client, url)
+            row[size] = {
+                "url": url,
+                "queries": len(queries),
+                "bytes": length,
+                "median_s": median_time(lambda c=client, u=url: _fetch(c, u), reps),
+            }
+        row["ratio"] = row["large"]["median_s"] / row["seed"]["median_s"]
+        figures.append(row)
+    return figures
+
+
+# Files ------------------------------------------------------------------------------
+
+
+def _bare_read(data: bytes) -> int:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = 0
+    for ws in workbook.worksheets:
+        for _row in ws.iter_rows(values_only=True):
+            rows += 1
+    workbook.close()
+    return rows
+
+
+def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
+    """The large plan's appendix (its own exporter's workbook) imported as a new
+    organization's plan, against openpyxl merely reading the file."""
+    from criteria.exports import plan_write
+    from criteria.models import Organization, Plan
+    from criteria.services import appendix_import
+    from tasks.models import Unit, normalize_name
+
+    source = Plan.objects.select_related("organization").get(pk=data.large_plan_id)
+    buffer = io.BytesIO()
+    plan_write(plan=source, output=buffer)
+    workbook = buffer.getvalue()
+    rows = _bare_read(workbook)
+    unit_names = list(
+        Unit.objects.filter(organization=source.organization).values_list(
+            "name", flat=True
+        )
+    )
+    made = [0]
+
+    def run_import() -> None:
+        made[0] += 1
+        organization = Organization.objects.create(
+            name=f"Sở nhập thử {made[0]} (dữ liệu tổng hợp)"
+        )
+        Unit.objects.bulk_create(
+            Unit(
+                organization=organization,
+                name=name,
+                key=normalize_name(name),
+                position=index,
+            )
+            for index, name in enumerate(unit_names)
+        )
+        appendix_import(
+            organization=organization,
+            year=source.year,
+            data=workbook,
+            filename="phu-luc.xlsx",
+        )
+
+    import_s = median_time(run_import, reps, warm_up=False)
+    read_s = median_time(lambda: _bare_read(workbook), reps)
+    return {
+        "rows": rows,
+        "bytes": len(workbook),
+        "import_s": import_s,
+        "bare_read_s": read_s,
+        "ratio": import_s / read_s,
+    }
+
+
+def _peak_bytes(run: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _bare_write(values: list[list[object]]) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("bare")
+    for row in values:
+        ws.append(row)
+    workbook.save(io.BytesIO())
+
+
+def _styled_write(values: list[list[object]]) -> None:
+    """The same cells, each with one shared style (a thin border): what openpyxl
+    itself costs for a styled cell, whatever the application does."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Border, Side
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("styled")
+    thin = Side(style="thin")
+    proto = WriteOnlyCell(ws)
+    proto.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for row in values:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(ws, value=value)
+            cell._style = proto._style
+            cells.append(cell)
+        ws.append(cells)
+    workbook.save(io.BytesIO())
+
+
+def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
+    """The self-assessment workbook against openpyxl write-only writing the same cell
+    values with no styles, at the seed's size and the large plan's; peak memory of
+    both by tracemalloc."""
+    import openpyxl
+
+    from criteria.exports import self_assessment_write
+    from criteria.models import Plan
+
+    sizes = {}
+    for size, plan_id in [("seed", data.seed_plan_id), ("large", data.large_plan_id)]:
+        plan = Plan.objects.select_related("organization").get(pk=plan_id)
+        buffer = io.BytesIO()
+        self_assessment_write(plan=plan, output=buffer)
+        book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
+        values = [list(row) for row in book.active.iter_rows(values_only=True)]
+        book.close()
+
+        def export(p: Plan = plan) -> None:
+            self_assessment_write(plan=p, output=io.BytesIO())
+
+        export_s = median_time(export, reps)
+        bare_s = median_time(lambda v=values: _bare_write(v), reps)
+        styled_s = median_time(lambda v=values: _styled_write(v), reps)
+        sizes[size] = {
+            "rows": len(values),
+            "export_s": export_s,
+            "bare_write_s": bare_s,
+            "styled_write_s": styled_s,
+            "ratio": export_s / bare_s,
+            "export_peak_bytes": _peak_bytes(export),
+            "bare_peak_bytes": _peak_bytes(lambda v=values: _bare_write(v)),
+        }
+    return sizes
+
+
+# What the load generator needs ------------------------------------------------------
+
+
+def load_plan_write(data: BenchData, folder: Path) -> dict[str, object]:
+    """Session cookies of the director and the poster, a CSRF token, and one line per
+    part the poster may update (``pk version``): each part is posted once, with its
+    current version, so that no post is refused as stale."""
+    from django.conf import settings
+
+    from tasks.models import TaskUnit
+
+    token = secrets.token_hex(16)  # 32 characters, as Django's unmasked secret
+
+    def cookie(user_id: int) -> str:
+        client = _client_for(user_id)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        return (
+            f"{settings.SESSION_COOKIE_NAME}={session}; "
+            f"{settings.CSRF_COOKIE_NAME}={token}"
+        )
+
+    parts = TaskUnit.objects.filter(
+        task__criterion__plan_id=data.large_plan_id,
+        unit__memberships__user_id=data.users["poster"],
+    ).order_by("pk")
+    lines = [f"{pk} {version}" for pk, version in parts.values_list("pk", "version")]
+    parts_file = folder / "parts.txt"
+    parts_file.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return {
+        "director_cookie": cookie(data.users["director"]),
+        "poster_cookie": cookie(data.users["poster"]),
+        "csrf_token": token,
+        "parts_file": str(parts_file),
+        "parts": len(lines),
+        "seed_year": SEED_YEAR,
+        "large_year": LARGE_YEAR,
+    }
+
+
+def database_describe() -> dict[str, str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            name = "PostgreSQL"
+        else:
+            cursor.execute("select sqlite_version()")
+            version = cursor.fetchone()[0]
+            name = "SQLite"
+    return {"vendor": connection.vendor, "name": name, "version": version}
+
+
+def measure_all(
+    data: BenchData, *, reps: int, import_reps: int, folder: Path
+) -> dict[str, object]:
+    """Every in-process figure, and what the load generator needs, as one dict."""
+    result: dict[str, object] = {
+        "database": database_describe(),
+        "data": asdict(data),
+    }
+    for name, measure in [
+        ("pages", lambda: pages_measure(data, reps=reps)),
+        ("export", lambda: export_measure(data, reps=reps)),
+        ("import", lambda: import_measure(data, reps=import_reps)),
+    ]:
+        started = time.perf_counter()
+        result[name] = measure()
+        took = time.perf_counter() - started
+        print(f"  {name} measured in {took:.0f} s", file=sys.stderr)
+    result["load"] = load_plan_write(data, folder)
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--criteria", type=int, default=Sizes.criteria)
+    parser.add_argument("--tasks", type=int, default=Sizes.tasks)
+    parser.add_argument("--updates", type=int, default=Sizes.updates)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--import-reps", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parplan.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    data = bench_data_build(
+        sizes=Sizes(criteria=args.criteria, tasks=args.tasks, updates=args.updates)
+    )
+    built_s = time.perf_counter() - started
+    print(f"  data built in {built_s:.0f} s: {data.large_rows}", file=sys.stderr)
+    result = measure_all(
+        data, reps=args.reps, import_reps=args.import_reps, folder=args.out.parent
+    )
+    result["build_s"] = built_s
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
