@@ -54,6 +54,12 @@ def _plan_years() -> list[int]:
     return sorted(set(Plan.objects.values_list("year", flat=True)), reverse=True)
 
 
+# A dashboard is read at a glance: its lists show the first rows and link to the
+# plan tree for the rest (at province scale they would run to thousands of rows).
+ATTENTION_SHOWN = 30
+PRIORITIES_SHOWN = 20
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
@@ -71,6 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         today = timezone.localdate()
         figures = plan_figures(plan=plan, peer_change=peer_change)
+        attention = tasks_attention(figures.tasks, today)
         ctx.update(
             figures=figures,
             scenarios=[figures.scenarios[key] for key in SCENARIO_KEYS],
@@ -82,7 +89,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for value, count in status_counts(figures.tasks).items()
             ],
             task_count=len(figures.tasks),
-            attention=tasks_attention(figures.tasks, today),
+            attention=attention[:ATTENTION_SHOWN],
+            attention_total=len(attention),
+            priorities=figures.priorities[:PRIORITIES_SHOWN],
             today=today,
             units=unit_progress(figures.tasks, today),
             tree_url=f"{reverse('criteria-tree')}?year={plan.year}",

@@ -161,7 +161,11 @@ class Task(models.Model):
 
     def lead_parts(self) -> list[TaskUnit]:
         """Lead parts, from the prefetch cache when there is one."""
-        return [p for p in self.parts.all() if p.role == TaskUnit.Role.LEAD]
+        # Read the cache directly: ``self.parts`` builds a related manager on each
+        # access, which dominates the engine's time at province scale.
+        cache = getattr(self, "_prefetched_objects_cache", {})
+        parts = cache["parts"] if "parts" in cache else self.parts.all()
+        return [p for p in parts if p.role == TaskUnit.Role.LEAD]
 
     def lead_label(self) -> str:
         """The lead units as the appendix writes them."""

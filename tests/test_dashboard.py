@@ -317,3 +317,19 @@ def test_the_dashboard_runs_the_same_queries_for_thousands_of_tasks(
         tasks_per_leaf=4,
     )
     assert Task.objects.count() == 1280
+
+
+def test_a_large_plans_dashboard_shows_the_first_rows_of_its_lists_and_links_to_the_rest(
+    organization: Organization, units: dict[str, Unit], director: User
+) -> None:
+    plan = plan_build(organization=organization, areas=3, criteria_per_area=4)
+    Task.objects.filter(criterion__plan=plan).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    html = client_for(director).get(f"/bao-cao/?year={plan.year}").content.decode()
+    assert html.count('class="priority"') == 20
+    assert "Đang hiện 20 trên 24 tiêu chí còn điểm chưa lấy lại" in html
+    assert (
+        html.count('class="attention-task"') == 24
+    )  # all 24 fit under the bound of 30
+    assert "Đang hiện" in html and "nhiệm vụ; xem tất cả" not in html
