@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from criteria.models import Criterion, Evidence, Plan
+from criteria.services import NO_LEAD
 from tasks.models import Task, TaskUnit
 
 SCORE_FORMAT = "0.00"
@@ -409,7 +410,10 @@ def plan_rows(plan: Plan) -> Iterator[list[object]]:
             continue
         for index, task in enumerate(mine):
             head = first if index == 0 else ["", "", None, None, None]
-            yield [*head, task.text, task.lead_label()]
+            lead = task.lead_label()
+            if index and not lead:
+                lead = NO_LEAD  # an empty cell here would read as "the lead above"
+            yield [*head, task.text, lead]
 
 
 def plan_write(*, plan: Plan, output: IO[bytes] | str) -> None:

@@ -261,10 +261,11 @@ def appendix_parse(
                 )
                 continue
             if not title and texts.get("task") and rows:
-                lead = texts.get("lead", "") or (
-                    rows[-1].tasks[-1].lead if rows[-1].tasks else ""
-                )
-                rows[-1].tasks.append(TaskRow(texts["task"], lead))
+                # An empty lead cell below a task is a merged cell: the same lead.
+                lead = texts.get("lead", "")
+                if not lead:
+                    lead = rows[-1].tasks[-1].lead if rows[-1].tasks else ""
+                rows[-1].tasks.append(TaskRow(texts["task"], _lead_text(lead)))
                 continue
             if len([c for c in src.cells if cell_text(c)]) < 2 and kind == "text":
                 continue  # a stray line of prose inside a pasted document
@@ -317,7 +318,9 @@ def appendix_parse(
                     )
                 )
         tasks = (
-            [TaskRow(texts["task"], texts.get("lead", ""))] if texts.get("task") else []
+            [TaskRow(texts["task"], _lead_text(texts.get("lead", "")))]
+            if texts.get("task")
+            else []
         )
         if not texts.get("task") and texts.get("lead"):
             problems.append(
@@ -390,6 +393,16 @@ def _formula_problems(
             )
         )
     return problems
+
+
+# What a lead cell holds to say "no lead unit" where an empty cell would read as a
+# merged cell (the plan workbook writes it on a task's continuation row).
+NO_LEAD = "—"
+_NO_LEAD_MARKS = {"—", "–", "-", "chưa giao"}
+
+
+def _lead_text(lead: str) -> str:
+    return "" if norm(lead) in _NO_LEAD_MARKS else lead
 
 
 def _cell(row: SourceRow, index: int) -> object:
