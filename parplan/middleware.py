@@ -23,9 +23,11 @@ class VietnameseFirstLocaleMiddleware:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         if language not in self.languages:
             language = settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override() restores the language afterwards, so nothing that runs outside
+        # a request (a command, a test) inherits this request's language.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as settings_module
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
@@ -195,3 +196,12 @@ def part_of(task: object, unit: Unit) -> object:
 def _import_staging_dir(settings: object, tmp_path: Path) -> None:
     """Staged uploads of every test stay in its own temporary folder."""
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_outside_requests() -> Iterator[None]:
+    """Every test starts, and ends, in the default language (Vietnamese)."""
+    from django.utils import translation
+
+    with translation.override(settings_module.LANGUAGE_CODE):
+        yield
