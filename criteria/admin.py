@@ -13,7 +13,7 @@ from import_export.formats.base_formats import Format
 from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from criteria.models import Criterion, Evidence, Organization, Plan
+from criteria.models import Criterion, Evidence, Organization, Plan, ScoringRule
 from criteria.resources import AppendixResource
 from criteria.services import AppendixImportError, appendix_parse
 from tasks.models import Task
@@ -212,3 +212,12 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     search_fields = ("number", "summary", "issuer")
     list_select_related = ("criterion", "uploaded_by")
     raw_id_fields = ("criterion", "progress_update")
+
+
+@admin.register(ScoringRule)
+class ScoringRuleAdmin(SimpleHistoryAdmin):
+    list_display = ("criterion", "kind", "levels", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("criterion__code", "criterion__title", "levels")
+    list_select_related = ("criterion",)
+    raw_id_fields = ("criterion",)

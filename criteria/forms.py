@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, Plan, ScoringRule
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 
 # --- evidence files ------------------------------------------------------------------
@@ -240,3 +240,47 @@ class CriterionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = Plan.objects.select_related("organization")
+
+
+class ScoringRuleForm(forms.ModelForm):
+    """The rule of one criterion and the figures the office entered."""
+
+    full_at = ScoreField(label=gettext_lazy("Đạt tối đa từ (%)"))
+    per_failure = ScoreField(label=gettext_lazy("Điểm trừ mỗi lỗi"))
+    numerator = ScoreField(label=gettext_lazy("Số đạt (tử số)"))
+    denominator = ScoreField(label=gettext_lazy("Tổng số (mẫu số)"))
+    passed = forms.NullBooleanField(
+        label=gettext_lazy("Kết quả"),
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("unknown", "—"),
+                ("true", gettext_lazy("Đạt")),
+                ("false", gettext_lazy("Không đạt")),
+            ]
+        ),
+    )
+    version = VersionField()
+
+    class Meta:
+        model = ScoringRule
+        fields = [
+            "kind",
+            "levels",
+            "full_at",
+            "per_failure",
+            "numerator",
+            "denominator",
+            "count",
+            "passed",
+            "option",
+        ]
+        widgets = {"levels": forms.Textarea(attrs={"rows": 2})}
+
+    @classmethod
+    def for_criterion(cls, criterion: Criterion, **kwargs: Any) -> ScoringRuleForm:
+        rule = getattr(criterion, "scoring_rule", None) or ScoringRule(
+            criterion=criterion
+        )
+        initial = {"version": criterion.version}
+        return cls(instance=rule, initial=initial, prefix="rule", **kwargs)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -289,3 +289,184 @@ class Evidence(models.Model):
                     "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
                 )
             )
+
+
+class ScoringRule(models.Model):
+    """How the province scores one criterion, and the figures the office entered.
+
+    The rule's kinds are those of the provinces' criteria decisions: pass/fail, a
+    ratio times the maximum (optionally full points from a threshold), steps by
+    percentage, a count ladder, named options, and deductions per failure. The score
+    it gives is a suggestion the office may take as the self-assessed score.
+    """
+
+    class Kind(models.TextChoices):
+        PASS_FAIL = "pass_fail", _("Đạt / không đạt")
+        RATIO = "ratio", _("Tỷ lệ × điểm tối đa")
+        STEPS = "steps", _("Theo mức tỷ lệ (%)")
+        LADDER = "ladder", _("Theo số lượng")
+        OPTIONS = "options", _("Theo lựa chọn")
+        DEDUCTION = "deduction", _("Trừ điểm mỗi lỗi")
+
+    criterion = models.OneToOneField(
+        Criterion,
+        on_delete=models.CASCADE,
+        related_name="scoring_rule",
+        verbose_name=_("tiêu chí"),
+    )
+    kind = models.CharField(_("cách chấm"), max_length=20, choices=Kind.choices)
+    levels = models.TextField(
+        _("các mức"),
+        blank=True,
+        help_text=_(
+            "Mức tỷ lệ: “90: 2; 70: 1” (từ 90 % được 2 điểm, từ 70 % được 1). Số lượng: "
+            "“4: 0,5; 3: 0,375”. Lựa chọn: “Đúng hạn: 1; Trễ hạn: 0,5; Không có: 0”."
+        ),
+    )
+    full_at = models.DecimalField(
+        _("đạt tối đa từ (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tỷ lệ: từ mức này được trọn điểm (để trống: chỉ đạt 100 %)."),
+    )
+    per_failure = ScoreField(_("điểm trừ mỗi lỗi"), null=True, blank=True)
+    numerator = models.DecimalField(
+        _("số đạt (tử số)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("tổng số (mẫu số)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    count = models.PositiveIntegerField(_("số lượng / số lỗi"), null=True, blank=True)
+    passed = models.BooleanField(_("đạt"), null=True, blank=True)
+    option = models.CharField(_("lựa chọn"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cách chấm điểm")
+        verbose_name_plural = _("cách chấm điểm")
+
+    def __str__(self) -> str:
+        return f"{self.criterion.code}: {self.get_kind_display()}"
+
+    def level_pairs(self) -> list[tuple[str, Decimal]]:
+        """``"90: 2; 70: 1"`` → [("90", 2), ("70", 1)]; keys stay text (options)."""
+        from parplan.scores import ScoreParseError, parse_score
+
+        pairs = []
+        for part in self.levels.replace("\n", ";").split(";"):
+            if not part.strip():
+                continue
+            key, sep, value = part.rpartition(":")
+            if not sep:
+                key, sep, value = part.rpartition("=")
+            try:
+                score = parse_score(value) if sep else None
+            except ScoreParseError as exc:
+                raise ValidationError(
+                    {
+                        "levels": _("Mức “%(part)s”: %(reason)s.")
+                        % {"part": part.strip(), "reason": exc}
+                    }
+                ) from exc
+            if not sep or not key.strip() or score is None:
+                raise ValidationError(
+                    {
+                        "levels": _("Mức “%(part)s” cần dạng “mức: điểm”.")
+                        % {"part": part.strip()}
+                    }
+                )
+            pairs.append((key.strip(), score))
+        return pairs
+
+    def _numeric_levels(self) -> list[tuple[Decimal, Decimal]]:
+        from parplan.scores import ScoreParseError, parse_decimal
+
+        levels = []
+        for key, score in self.level_pairs():
+            try:
+                threshold = parse_decimal(key.rstrip("%").strip())
+            except ScoreParseError as exc:
+                raise ValidationError(
+                    {"levels": _("Mức “%(key)s” phải là một số.") % {"key": key}}
+                ) from exc
+            levels.append((threshold, score))
+        if not levels:
+            raise ValidationError({"levels": _("Cần ít nhất một mức.")})
+        return sorted(levels, reverse=True)
+
+    def ratio_percent(self) -> Decimal:
+        if self.numerator is None or not self.denominator:
+            raise ValidationError(
+                {"denominator": _("Cần số đạt và tổng số (lớn hơn 0) để tính tỷ lệ.")}
+            )
+        if self.numerator < 0 or self.numerator > self.denominator:
+            raise ValidationError({"numerator": _("Số đạt phải từ 0 đến tổng số.")})
+        return self.numerator / self.denominator * 100
+
+    def score(self) -> Decimal:
+        """The score the rule gives for the figures entered, within 0 and the maximum.
+
+        Raises ValidationError (naming the field) when a figure the rule needs is
+        missing or out of range.
+        """
+        maximum = self.criterion.max_score
+        if maximum is None:
+            raise ValidationError(_("Tiêu chí tiêu đề không chấm điểm riêng."))
+        kind = self.kind
+        if kind == self.Kind.PASS_FAIL:
+            if self.passed is None:
+                raise ValidationError({"passed": _("Chọn đạt hay không đạt.")})
+            value = maximum if self.passed else Decimal(0)
+        elif kind == self.Kind.RATIO:
+            share = self.ratio_percent() / (self.full_at or Decimal(100))
+            value = maximum * min(share, Decimal(1))
+        elif kind == self.Kind.STEPS:
+            percent = self.ratio_percent()
+            value = next(
+                (s for t, s in self._numeric_levels() if percent >= t), Decimal(0)
+            )
+        elif kind == self.Kind.LADDER:
+            if self.count is None:
+                raise ValidationError({"count": _("Nhập số lượng.")})
+            value = next(
+                (s for t, s in self._numeric_levels() if self.count >= t), Decimal(0)
+            )
+        elif kind == self.Kind.OPTIONS:
+            options = {" ".join(k.casefold().split()): s for k, s in self.level_pairs()}
+            chosen = " ".join(self.option.casefold().split())
+            if chosen not in options:
+                raise ValidationError(
+                    {
+                        "option": _(
+                            "Chọn một trong các lựa chọn đã khai báo ở “các mức”."
+                        )
+                    }
+                )
+            value = options[chosen]
+        elif kind == self.Kind.DEDUCTION:
+            if self.count is None or self.per_failure is None:
+                raise ValidationError({"count": _("Nhập số lỗi và điểm trừ mỗi lỗi.")})
+            value = maximum - self.per_failure * self.count
+        else:
+            raise ValidationError({"kind": _("Cách chấm không hợp lệ.")})
+        value = min(max(value, Decimal(0)), maximum)
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    def figures_label(self) -> str:
+        """The figures as a sentence for the explanation, e.g. ``45/50 (90 %)``."""
+        if self.kind in {self.Kind.RATIO, self.Kind.STEPS} and self.denominator:
+            return (
+                f"{format_decimal(self.numerator)}/{format_decimal(self.denominator)}"
+            )
+        if (
+            self.kind in {self.Kind.LADDER, self.Kind.DEDUCTION}
+            and self.count is not None
+        ):
+            return str(self.count)
+        if self.kind == self.Kind.PASS_FAIL and self.passed is not None:
+            return str(_("Đạt") if self.passed else _("Không đạt"))
+        return self.option

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tieu-chi/<int:pk>/sua/", views.edit, name="criteria-edit"),
     path("tieu-chi/<int:pk>/xoa/", views.delete, name="criteria-delete"),
     path("tieu-chi/<int:pk>/tu-cham/", views.self_score, name="criteria-self-score"),
+    path("tieu-chi/<int:pk>/cach-cham/", views.scoring, name="criteria-scoring"),
     path(
         "tieu-chi/<int:pk>/tai-lieu/them/",
         views.evidence_add,

@@ -39,14 +39,16 @@ from criteria.forms import (
     ALLOWED_FILES,
     CriterionForm,
     EvidenceForm,
+    ScoringRuleForm,
     SelfScoreForm,
     file_extension,
 )
-from criteria.models import Criterion, Evidence, Organization, Plan
+from criteria.models import Criterion, Evidence, Organization, Plan, ScoringRule
 from criteria.services import AppendixImportError, ImportReport, appendix_import
 from parplan import roles
 from parplan.http import safe_next
 from parplan.roles import can_edit_plan, can_view_plan
+from parplan.scores import format_decimal
 from parplan.uploads import (
     ConfirmationFailed,
     StagingError,
@@ -134,7 +136,9 @@ HISTORY_SHOWN = 30
 
 def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
     roles.require_view(request.user)
-    return get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+    return get_object_or_404(
+        Criterion.objects.select_related("plan", "scoring_rule"), pk=pk
+    )
 
 
 def _criterion_for_edit(request: HttpRequest, pk: int) -> Criterion:
@@ -205,9 +209,76 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": criterion_history(criterion),
         "can_edit": can_edit,
         "self_score_form": SelfScoreForm.for_criterion(criterion) if can_edit else None,
+        "rule": getattr(criterion, "scoring_rule", None),
         "plan_url": _plan_url(),
     }
     return render(request, "criteria/detail.html", ctx)
+
+
+@login_required
+def scoring(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office enters the province's rule for a criterion and the figures it
+    needs (e.g. 45 of 50 documents); PAR Plan computes the score and, on request,
+    takes it as the self-assessed score."""
+    roles.require_edit(request.user)
+    criterion = get_object_or_404(
+        Criterion.objects.select_related("plan", "scoring_rule"), pk=pk
+    )
+    if not criterion.is_scored:
+        raise Http404(_("Tiêu chí tiêu đề không chấm điểm riêng."))
+    status, score, conflict = 200, None, None
+    if request.method == "POST":
+        form = ScoringRuleForm(
+            request.POST,
+            instance=getattr(criterion, "scoring_rule", None)
+            or ScoringRule(criterion=criterion),
+            prefix="rule",
+        )
+        apply = request.POST.get("action") == "apply"
+        if form.is_valid():
+            try:
+                criterion, score = services.criterion_scoring_save(
+                    criterion=criterion,
+                    user=request.user,
+                    rule=form.save(commit=False),
+                    apply=apply,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.StaleEditError as exc:
+                conflict, status = exc.entries, 409
+                criterion = exc.current
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+                status = 400
+            else:
+                if apply:
+                    messages.success(
+                        request,
+                        _(
+                            "Tiêu chí %(code)s được %(score)s điểm theo cách chấm; đã "
+                            "dùng làm điểm tự đánh giá."
+                        )
+                        % {"code": criterion.code, "score": format_decimal(score)},
+                    )
+                    return redirect(criterion.get_absolute_url())
+                form = ScoringRuleForm.for_criterion(criterion)
+        else:
+            status = 400
+    else:
+        form = ScoringRuleForm.for_criterion(criterion)
+    ctx = {"criterion": criterion, "form": form, "score": score, "conflict": conflict}
+    return render(request, "criteria/scoring.html", ctx, status=status)
+
+
+def _errors_onto(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field_name, errors in exc.message_dict.items():
+            name = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(name, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
 
 
 @login_required

@@ -87,6 +87,7 @@ _VIEW_MODELS = [
     ("criteria", "plan"),
     ("criteria", "criterion"),
     ("criteria", "evidence"),
+    ("criteria", "scoringrule"),
     ("tasks", "unit"),
     ("tasks", "membership"),
     ("tasks", "task"),

@@ -25,7 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.models import Criterion, Evidence, Plan, parent_code
+from criteria.models import Criterion, Evidence, Plan, ScoringRule, parent_code
 from parplan.scores import format_decimal
 from tasks.models import Membership, ProgressUpdate, Status, Task, TaskUnit, Unit
 
@@ -533,3 +533,29 @@ def memberships_set(*, member: User, units: Iterable[Unit]) -> None:
         Membership.objects.bulk_create(
             Membership(user=member, unit_id=uid) for uid in wanted - have
         )
+
+
+def criterion_scoring_save(
+    *,
+    criterion: Criterion,
+    user: User | None,
+    rule: ScoringRule,
+    apply: bool,
+    expected_version: int,
+) -> tuple[Criterion, Decimal]:
+    """Keep a criterion's scoring rule and figures, and the score they give; with
+    ``apply`` that score becomes the self-assessed score (version-checked like any
+    edit of the criterion). Raises ValidationError naming the missing figure."""
+    with transaction.atomic():
+        rule.criterion = criterion
+        score = rule.score()
+        _with_history_user(rule, user).save()
+        if apply:
+            criterion = criterion_self_score_set(
+                criterion=criterion,
+                user=user,
+                self_score=score,
+                explanation=criterion.explanation,
+                expected_version=expected_version,
+            )
+    return criterion, score
