@@ -46,6 +46,7 @@ from criteria.forms import (
 from criteria.models import Criterion, Evidence, Organization, Plan, ScoringRule
 from criteria.services import AppendixImportError, ImportReport, appendix_import
 from parplan import roles
+from parplan.forms import errors_onto
 from parplan.http import safe_next
 from parplan.roles import can_edit_plan, can_view_plan
 from parplan.scores import format_decimal
@@ -248,7 +249,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
                 conflict, status = exc.entries, 409
                 criterion = exc.current
             except ValidationError as exc:
-                _errors_onto(form, exc)
+                errors_onto(form, exc)
                 status = 400
             else:
                 if apply:
@@ -268,17 +269,6 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
         form = ScoringRuleForm.for_criterion(criterion)
     ctx = {"criterion": criterion, "form": form, "score": score, "conflict": conflict}
     return render(request, "criteria/scoring.html", ctx, status=status)
-
-
-def _errors_onto(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            name = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(name, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 @login_required
@@ -307,10 +297,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 criterion = exc.current
             except ValidationError as exc:
-                for field_name, errors in exc.message_dict.items():
-                    name = field_name if field_name in form.fields else None
-                    for error in errors:
-                        form.add_error(name, error)
+                errors_onto(form, exc)
                 status = 400
             else:
                 if not partial:
@@ -358,10 +345,7 @@ def _criterion_form_save(
     except services.StaleEditError as exc:
         return exc.entries
     except ValidationError as exc:
-        for field_name, errors in exc.message_dict.items():
-            name = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(name, error)
+        errors_onto(form, exc)
         return None
 
 

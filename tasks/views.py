@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Evidence, Plan
 from parplan import roles
+from parplan.forms import errors_onto
 from parplan.http import safe_next
 from tasks import services
 from tasks.forms import MembershipForm, ProgressForm, TaskFilterForm, TaskForm
@@ -48,16 +49,6 @@ def _task_for_edit(request: HttpRequest, pk: int) -> Task:
     return get_object_or_404(
         Task.objects.select_related("criterion__plan__organization"), pk=pk
     )
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field_name, errors in exc.message_dict.items():
-            name = field_name if field_name in form.fields else None
-            for error in errors:
-                form.add_error(name, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _parts_prefetch() -> Prefetch:
@@ -257,7 +248,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                 part = exc.current
                 form = _progress_form_for(part, posted)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_onto(form, exc)
                 status = 400
             else:
                 messages.success(
@@ -307,7 +298,7 @@ def _task_form_save(
     except services.StaleEditError as exc:
         return exc.entries
     except ValidationError as exc:
-        _errors_to_form(form, exc)
+        errors_onto(form, exc)
         return None
 
 
