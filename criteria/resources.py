@@ -51,15 +51,11 @@ class ScoreWidget(widgets.DecimalWidget):
 
 
 class TasksWidget(widgets.Widget):
-    """A list of (task text, lead units) pairs; one per line when exported."""
+    """A list of (task text, lead units) pairs, passed to the resource as read
+    (exports write the tasks through ``AppendixResource._tasks``)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         return value
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if obj is None:
-            return ""
-        return "\n".join(task.text for task in obj.tasks.all())
 
 
 class AppendixResource(resources.ModelResource):
