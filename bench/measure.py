@@ -64,9 +64,9 @@ def bench_data_build(*, sizes: Sizes) -> BenchData:
     from django.contrib.auth.models import Group, User
 
     from criteria.models import Plan
-    from parplan.demo import demo_load
+    from demo.setup import demo_load
+    from demo.synthetic import synthetic_plan_build
     from parplan.roles import GROUP_NAMES, Role
-    from parplan.synthetic import synthetic_plan_build
     from tasks.models import Membership, TaskUnit, Unit
 
     seed = demo_load(with_users=True).plan
@@ -139,10 +139,10 @@ def page_urls(data: BenchData) -> list[tuple[str, str, str, str]]:
     from django.urls import reverse
 
     def export(plan_id: int) -> str:
-        return reverse("criteria-export-self-assessment", args=[plan_id])
+        return reverse("reports-export-self-assessment", args=[plan_id])
 
     dashboard = reverse("reports-dashboard")
-    tree = reverse("criteria-tree")
+    tree = reverse("reports-tree")
     mine = reverse("tasks-mine")
     return [
         (
@@ -218,9 +218,9 @@ def _bare_read(data: bytes) -> int:
 def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     """The large plan's appendix (its own exporter's workbook) imported as a new
     organization's plan, against openpyxl merely reading the file."""
-    from criteria.exports import plan_write
     from criteria.models import Organization, Plan
-    from criteria.services import appendix_import
+    from reports.plan_workbook import plan_write
+    from tasks.appendix.load import appendix_import
     from tasks.models import Unit, normalize_name
 
     source = Plan.objects.select_related("organization").get(pk=data.large_plan_id)
@@ -315,8 +315,8 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     both by tracemalloc."""
     import openpyxl
 
-    from criteria.exports import self_assessment_write
     from criteria.models import Plan
+    from reports.self_assessment import self_assessment_write
 
     sizes = {}
     for size, plan_id in [("seed", data.seed_plan_id), ("large", data.large_plan_id)]:

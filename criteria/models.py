@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Self
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from parplan.scores import ScoreField, format_decimal
+from parplan.scores import (
+    ScoreField,
+    ScoreParseError,
+    format_decimal,
+    parse_decimal,
+    parse_score,
+)
+from parplan.text import normalize_name
 
 CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
 
@@ -24,6 +31,24 @@ def code_sort_key(code: str) -> str:
 def parent_code(code: str) -> str | None:
     head, sep, _tail = code.rpartition(".")
     return head if sep else None
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def current(self, year: int | None = None) -> Plan | None:
+        """The plan of ``year`` (the latest plan when None), or None."""
+        plans = self.select_related("organization").order_by("-year", "pk")
+        if year is not None:
+            plans = plans.filter(year=year)
+        return plans.first()
+
+
+class CriterionQuerySet(models.QuerySet["Criterion"]):
+    def subtree(self, criterion: Criterion, *, include_self: bool = True) -> Self:
+        """``criterion`` and every row below it (its sub-criteria, theirs …)."""
+        below = Q(
+            plan_id=criterion.plan_id, sort_key__startswith=criterion.sort_key + "."
+        )
+        return self.filter(below | Q(pk=criterion.pk) if include_self else below)
 
 
 class Organization(models.Model):
@@ -59,6 +84,8 @@ class Plan(models.Model):
         help_text=_("Số bậc xếp hạng phấn đấu tăng so với năm cơ sở."),
     )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -121,6 +148,7 @@ class Criterion(models.Model):
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key", "depth"])
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tiêu chí")
@@ -156,7 +184,7 @@ class Criterion(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("criteria-detail", args=[self.pk])
+        return reverse("reports-criterion", args=[self.pk])
 
     @property
     def is_scored(self) -> bool:
@@ -222,75 +250,6 @@ class Criterion(models.Model):
             raise ValidationError(errors)
 
 
-def evidence_upload_to(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.plan_id}/{filename}"
-
-
-class Evidence(models.Model):
-    """Tài liệu kiểm chứng: a document that proves a score or a piece of progress."""
-
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evidence")
-    criterion = models.ForeignKey(
-        Criterion,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="evidence",
-        verbose_name=_("tiêu chí"),
-    )
-    progress_update = models.ForeignKey(
-        "tasks.ProgressUpdate",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="evidence",
-        verbose_name=_("báo cáo tiến độ"),
-    )
-    number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
-    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
-    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
-    summary = models.TextField(_("trích yếu"), blank=True)
-    location = models.CharField(_("mục, trang"), max_length=100, blank=True)
-    file = models.FileField(
-        _("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300
-    )
-    link = models.URLField(_("đường dẫn"), blank=True, max_length=500)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("người tải lên"),
-    )
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("tài liệu kiểm chứng")
-        verbose_name_plural = _("tài liệu kiểm chứng")
-        ordering = ["issued_on", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(criterion__isnull=False) | Q(progress_update__isnull=False),
-                name="evidence_belongs_somewhere",
-            )
-        ]
-
-    def __str__(self) -> str:
-        parts = [self.number, self.summary]
-        return " – ".join(p for p in parts if p) or (self.file.name or self.link)
-
-    def clean(self) -> None:
-        if not (self.number or self.summary or self.file or self.link):
-            raise ValidationError(
-                _(
-                    "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
-                )
-            )
-
-
 class ScoringRule(models.Model):
     """How the province scores one criterion, and the figures the office entered.
 
@@ -354,8 +313,6 @@ class ScoringRule(models.Model):
 
     def level_pairs(self) -> list[tuple[str, Decimal]]:
         """``"90: 2; 70: 1"`` → [("90", 2), ("70", 1)]; keys stay text (options)."""
-        from parplan.scores import ScoreParseError, parse_score
-
         pairs = []
         for part in self.levels.replace("\n", ";").split(";"):
             if not part.strip():
@@ -383,8 +340,6 @@ class ScoringRule(models.Model):
         return pairs
 
     def _numeric_levels(self) -> list[tuple[Decimal, Decimal]]:
-        from parplan.scores import ScoreParseError, parse_decimal
-
         levels = []
         for key, score in self.level_pairs():
             try:
@@ -436,8 +391,8 @@ class ScoringRule(models.Model):
                 (s for t, s in self._numeric_levels() if self.count >= t), Decimal(0)
             )
         elif kind == self.Kind.OPTIONS:
-            options = {" ".join(k.casefold().split()): s for k, s in self.level_pairs()}
-            chosen = " ".join(self.option.casefold().split())
+            options = {normalize_name(k): s for k, s in self.level_pairs()}
+            chosen = normalize_name(self.option)
             if chosen not in options:
                 raise ValidationError(
                     {

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from parplan.roles import Role, user_roles
 
-# (URL name, label, roles that see it). A link whose page is not installed is left out.
+# (URL name, label, roles that see it).
 NAV = [
     (
         "reports-dashboard",
@@ -14,15 +14,15 @@ NAV = [
         {Role.DIRECTOR, Role.OFFICE, Role.UNIT_HEAD, Role.VIEWER},
     ),
     (
-        "criteria-tree",
+        "reports-tree",
         _("Kế hoạch"),
         {Role.DIRECTOR, Role.OFFICE, Role.UNIT_HEAD, Role.VIEWER},
     ),
     ("tasks-mine", _("Nhiệm vụ của đơn vị"), {Role.UNIT_HEAD}),
     ("tasks-list", _("Nhiệm vụ"), {Role.OFFICE, Role.DIRECTOR}),
-    ("criteria-import", _("Nhập từ Excel"), {Role.OFFICE}),
+    ("tasks-import", _("Nhập từ Excel"), {Role.OFFICE}),
     ("reports-ranking", _("Bảng xếp hạng"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
-    ("criteria-exports", _("Xuất Excel"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
+    ("reports-exports", _("Xuất Excel"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
     ("tasks-users", _("Người dùng"), {Role.OFFICE}),
 ]
 
@@ -33,10 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     for url_name, label, allowed in NAV:
         if not roles & allowed:
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
+        url = reverse(url_name)
         items.append(
             {"url": url, "label": label, "active": request.path.startswith(url)}
         )

@@ -7,6 +7,7 @@ Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; see README.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "criteria",
     "tasks",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -121,8 +123,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A deferred transaction that reads and then writes cannot wait for another
+    # writer: SQLite answers "database is locked" at once. Taking the write lock at
+    # BEGIN makes writers queue for up to ``timeout`` seconds instead, and WAL lets
+    # pages be read while a progress report is written.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -167,6 +177,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Import files waiting between their preview and their confirmation (private, 0700).
+IMPORT_STAGING_DIR = Path(
+    os.environ.get("IMPORT_STAGING_DIR")
+    or Path(tempfile.gettempdir()) / "parplan-imports"
+)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The admin's Import button needs the model's change permission (only the office's
@@ -193,14 +208,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
-
-# --- SQLite under concurrent writers (issue 6: the benchmark's load test) ---
-# A deferred transaction that reads and then writes cannot wait for another writer:
-# SQLite answers "database is locked" at once. Taking the write lock at BEGIN makes
-# writers queue for up to ``timeout`` seconds instead, and WAL lets pages be read
-# while a progress report is written.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"].update(
-        transaction_mode="IMMEDIATE",
-        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    )

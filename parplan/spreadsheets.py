@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from parplan.text import normalize_name
+
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_XLSX_PARTS = 2_000
 MAX_XLSX_RATIO = 200
@@ -47,14 +49,6 @@ class Header:
     row_number: int
     columns: dict[str, int]  # role → cell index
     labels: dict[str, str] = field(default_factory=dict)  # role → header text
-
-
-def norm(value: object) -> str:
-    """Text of a cell folded for matching: NFC, lower case, single spaces."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(value))
-    return " ".join(text.casefold().split())
 
 
 def cell_text(value: object) -> str:
@@ -288,7 +282,7 @@ def match_header(
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}
     for index, cell in enumerate(row.cells):
-        text = norm(cell)
+        text = normalize_name(cell)
         if not text:
             continue
         for role, matches in matchers.items():

@@ -1,4 +1,5 @@
-"""Files waiting between an import's preview and its confirmation.
+"""Files waiting between an import's preview and its confirmation: a plain store
+(stage, take, discard) and the size checks every upload form makes.
 
 The uploaded bytes go to a private staging folder under a random token; the session
 keeps the token, the file's SHA-256, the user and what the import needs. Confirmation
@@ -12,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 from django import forms
 from django.conf import settings
@@ -47,10 +45,7 @@ class StagedUpload:
 
 
 def staging_dir() -> Path:
-    folder = Path(
-        getattr(settings, "IMPORT_STAGING_DIR", "")
-        or Path(tempfile.gettempdir()) / "parplan-imports"
-    )
+    folder = Path(settings.IMPORT_STAGING_DIR)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
@@ -97,7 +92,7 @@ def upload_stage(
     return staged
 
 
-def upload_staged(
+def upload_take(
     *, request: HttpRequest, kind: str, token: str
 ) -> tuple[StagedUpload, bytes]:
     """The staged file for ``token`` and its bytes, exactly as previewed."""
@@ -128,16 +123,6 @@ def upload_discard(*, request: HttpRequest, kind: str) -> None:
         _path(info["token"]).unlink(missing_ok=True)
 
 
-# --- the two-step import, shared by every import page ---------------------------------
-# A view defines one ``run(data=, filename=, meta=, dry_run=)`` that calls its import
-# service; the preview runs it with dry_run=True and stages the file, the confirmation
-# runs the very same function on the staged bytes with dry_run=False. So the browser
-# and the management commands share the service, and preview and confirmation share
-# the call.
-
-Report = TypeVar("Report")
-
-
 def upload_too_big_message() -> str:
     return _("Tệp lớn hơn giới hạn %(mb)s MB.") % {
         "mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)
@@ -161,58 +146,3 @@ def upload_size_check(upload: UploadedFile) -> UploadedFile:
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise forms.ValidationError(upload_too_big_message())
     return upload
-
-
-def upload_preview(
-    *,
-    request: HttpRequest,
-    kind: str,
-    data: bytes,
-    filename: str,
-    meta: dict[str, object],
-    run: Callable[..., Report],
-) -> tuple[Report, StagedUpload]:
-    """Dry-run the import, then stage the file for confirmation.
-
-    The import's own error propagates and nothing is staged.
-    """
-    report = run(data=data, filename=filename, meta=meta, dry_run=True)
-    staged = upload_stage(
-        request=request, kind=kind, data=data, filename=filename, meta=meta
-    )
-    return report, staged
-
-
-class ConfirmationFailed(Exception):
-    """The import refused the staged file at confirmation; nothing was written and
-    the staged file is gone. ``error`` is the import's own error."""
-
-    def __init__(self, staged: StagedUpload, error: Exception) -> None:
-        self.staged = staged
-        self.error = error
-        super().__init__(str(error))
-
-
-def upload_confirm(
-    *,
-    request: HttpRequest,
-    kind: str,
-    token: str,
-    run: Callable[..., Report],
-    failures: tuple[type[Exception], ...] = (),
-) -> tuple[StagedUpload, Report]:
-    """Import the staged file exactly as previewed, then forget it.
-
-    Raises StagingError when the file is not the one previewed (nothing is run), and
-    ConfirmationFailed when ``run`` raises one of ``failures``.
-    """
-    staged, data = upload_staged(request=request, kind=kind, token=token)
-    try:
-        report = run(
-            data=data, filename=staged.filename, meta=staged.meta, dry_run=False
-        )
-    except failures as exc:
-        raise ConfirmationFailed(staged, exc) from exc
-    finally:
-        upload_discard(request=request, kind=kind)
-    return staged, report

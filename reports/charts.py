@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reports.services import CriterionFigures, PlanFigures
+from reports.figures import CriterionFigures, PlanFigures
 
 
 def _n(value: float) -> str:

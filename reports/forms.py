@@ -6,32 +6,11 @@ from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from parplan.scores import ScoreParseError, format_decimal, parse_decimal
+from parplan.forms import DecimalTextField
+from parplan.scores import format_decimal
+from parplan.text import normalize_name
 from parplan.uploads import upload_size_check
 from reports.models import PeerRank
-from tasks.models import normalize_name
-
-
-class DecimalTextField(forms.CharField):
-    """A number typed as Vietnamese write it (1,5) or with a point (1.5)."""
-
-    def __init__(self, *args: object, places: int = 3, **kwargs: object) -> None:
-        self.places = places
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value: object) -> Decimal | None:
-        text = super().to_python(value)
-        try:
-            return parse_decimal(text, places=self.places)
-        except ScoreParseError as exc:
-            raise forms.ValidationError(f"{exc}.") from exc
-
-    def prepare_value(self, value: object) -> object:
-        if isinstance(value, Decimal):
-            from parplan.scores import format_decimal
-
-            return format_decimal(value)
-        return value
 
 
 class DashboardForm(forms.Form):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import Organization
-from tasks.models import normalize_name
+from parplan.text import normalize_name
 
 
 class PeerRank(models.Model):

@@ -2,21 +2,39 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports import views
+from reports import ranking_views, views
 
 urlpatterns = [
-    # reports-
-    path("", views.dashboard, name="reports-dashboard"),
-    path("xep-hang/", views.ranking, name="reports-ranking"),
-    path("xep-hang/nhap/", views.ranking_upload, name="reports-ranking-import"),
+    # reports- the plan read whole
+    path("ke-hoach/", views.tree, name="reports-tree"),
+    path("ke-hoach/tieu-chi/<int:pk>/", views.criterion, name="reports-criterion"),
+    path("ke-hoach/xuat/", views.exports, name="reports-exports"),
     path(
-        "xep-hang/nhap/xac-nhan/",
-        views.ranking_upload_confirm,
+        "ke-hoach/xuat/<int:plan_id>/tu-danh-gia.xlsx",
+        views.export_self_assessment,
+        name="reports-export-self-assessment",
+    ),
+    path(
+        "ke-hoach/xuat/<int:plan_id>/ke-hoach.xlsx",
+        views.export_plan,
+        name="reports-export-plan",
+    ),
+    # reports- dashboard and ranking
+    path("bao-cao/", views.dashboard, name="reports-dashboard"),
+    path("bao-cao/xep-hang/", ranking_views.ranking, name="reports-ranking"),
+    path(
+        "bao-cao/xep-hang/nhap/",
+        ranking_views.ranking_upload,
+        name="reports-ranking-import",
+    ),
+    path(
+        "bao-cao/xep-hang/nhap/xac-nhan/",
+        ranking_views.ranking_upload_confirm,
         name="reports-ranking-import-confirm",
     ),
     path(
-        "xep-hang/nhap/huy/",
-        views.ranking_upload_cancel,
+        "bao-cao/xep-hang/nhap/huy/",
+        ranking_views.ranking_upload_cancel,
         name="reports-ranking-import-cancel",
     ),
 ]

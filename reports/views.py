@@ -1,53 +1,43 @@
+"""Pages that read the plan whole: the director's dashboard, the plan tree with its
+figures, a criterion with its tasks and evidence, and the workbook downloads. Every
+figure comes from the engine (``reports.figures``)."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET
 
-from criteria.models import Organization, Plan
-from criteria.services import Problem
-from parplan.roles import can_edit_plan, can_view_plan
-from parplan.uploads import (
-    ConfirmationFailed,
-    StagingError,
-    upload_confirm,
-    upload_discard,
-    upload_preview,
-    upload_too_big,
-    upload_too_big_message,
-)
+from criteria.forms import SelfScoreForm
+from criteria.models import Criterion, Plan
+from parplan import roles
+from parplan.history import HistoryEntry, recent_history
+from parplan.http import int_param, xlsx_response
 from reports.charts import area_chart, ranking_chart
-from reports.forms import DashboardForm, PeerRankFormSet, RankingUploadForm
-from reports.models import PeerRank, table_stamp
-from reports.services import (
-    SCENARIO_KEYS,
-    RankingImportError,
-    RankingReport,
-    latest_plan,
-    plan_figures,
-    ranking_changes,
-    ranking_import,
-    ranking_is_illustrative,
+from reports.figures import SCENARIO_KEYS, plan_figures
+from reports.forms import DashboardForm
+from reports.plan_workbook import plan_write
+from reports.ranking import ranking_is_illustrative
+from reports.self_assessment import export_filename, self_assessment_write
+from reports.summaries import (
+    TASK_FILTER_DUE,
+    TreeRow,
     status_counts,
     tasks_attention,
+    tree_rows,
     unit_progress,
 )
-from tasks.models import Status
-
-
-def _require_viewer(request: HttpRequest) -> None:
-    if not can_view_plan(request.user):
-        raise PermissionDenied
+from tasks.models import Evidence, Status, Task
+from tasks.progress import tasks_progress_mean
 
 
 def _plan_years() -> list[int]:
@@ -62,7 +52,7 @@ PRIORITIES_SHOWN = 20
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_viewer(request)
+    roles.require_view(request.user)
     form = DashboardForm(request.GET or None, years=_plan_years())
     year, peer_change = None, Decimal(0)
     if form.is_bound and form.is_valid():
@@ -72,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data.get("year")
     elif form.is_bound:
         raise Http404(_("Không có kế hoạch năm này."))
-    plan = latest_plan(year)
+    plan = Plan.objects.current(year)
     ctx: dict[str, object] = {"form": form, "plan": plan}
     if plan is not None:
         today = timezone.localdate()
@@ -94,280 +84,163 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             priorities=figures.priorities[:PRIORITIES_SHOWN],
             today=today,
             units=unit_progress(figures.tasks, today),
-            tree_url=f"{reverse('criteria-tree')}?year={plan.year}",
+            tree_url=f"{reverse('reports-tree')}?year={plan.year}",
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
         )
     return render(request, "reports/dashboard.html", ctx)
 
 
-def _ranking_year(request: HttpRequest) -> int:
-    raw = request.GET.get("year") or request.POST.get("year")
-    if raw:
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise Http404(_("Năm không hợp lệ.")) from exc
-    plan = latest_plan()
-    if plan is not None:
-        return plan.baseline_year
-    latest = PeerRank.objects.order_by("-year").values_list("year", flat=True).first()
-    return latest or timezone.localdate().year - 1
+@dataclass
+class TreeLine:
+    """A row of the tree page: the engine's row and, for the office, the inline form
+    of its self-assessed score."""
 
-
-def _ranking_url(year: int) -> str:
-    return f"{reverse('reports-ranking')}?year={year}"
-
-
-def _organization_for_year(year: int) -> Organization | None:
-    plan = (
-        Plan.objects.filter(baseline_year=year)
-        .select_related("organization")
-        .order_by("-year")
-        .first()
-    )
-    if plan is not None:
-        return plan.organization
-    only = list(Organization.objects.all()[:2])
-    return only[0] if len(only) == 1 else None
+    item: TreeRow
+    self_form: SelfScoreForm | None
 
 
 @login_required
-def ranking(request: HttpRequest) -> HttpResponse:
-    """The ranking table of a year: read by every role, edited and imported by the
-    office."""
-    _require_viewer(request)
-    year = _ranking_year(request)
-    editable = can_edit_plan(request.user)
-    rows = PeerRank.objects.filter(year=year).order_by("position", "name")
-    formset = upload = None
-    status = 200
-    stamp = table_stamp(rows)
-    full_scale = _full_scale_for(year)
-    if request.method == "POST":
-        if not editable:
-            raise PermissionDenied
-        formset = PeerRankFormSet(
-            request.POST,
-            queryset=rows,
-            prefix="rows",
-            form_kwargs={"full_scale": full_scale},
-        )
-        if request.POST.get("stamp") != stamp:
-            # Someone saved the table since this form was opened: never overwrite it.
-            messages.error(
-                request,
-                _(
-                    "Bảng xếp hạng năm %(year)s đã được người khác sửa sau khi bạn mở "
-                    "trang. Thay đổi của bạn chưa được lưu; bảng dưới đây là bảng hiện "
-                    "tại, hãy nhập lại thay đổi."
-                )
-                % {"year": year},
+def tree(request: HttpRequest) -> HttpResponse:
+    """The plan's criteria in code order with their figures and tasks; filtered by
+    task status, unit or due date when the dashboard links here."""
+    roles.require_view(request.user)
+    year = int_param(request, "year")
+    plan = Plan.objects.current(year)
+    if plan is None and year is not None:
+        raise Http404(_("Không có kế hoạch năm này."))
+    ctx: dict[str, object] = {"plan": plan}
+    if plan is not None:
+        status = request.GET.get("status") or None
+        if status not in (None, *Status.values):
+            raise Http404(_("Tham số không hợp lệ."))
+        due = request.GET.get("due") or None
+        if due not in (None, *TASK_FILTER_DUE):
+            raise Http404(_("Tham số không hợp lệ."))
+        unit_id = int_param(request, "unit")
+        today = timezone.localdate()
+        figures = plan_figures(plan=plan, with_ranking=False)
+        units = {
+            part.unit_id: part.unit for task in figures.tasks for part in task.parts
+        }
+        rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
+        can_edit = roles.can_edit_plan(request.user)
+        lines = [
+            TreeLine(
+                item,
+                SelfScoreForm.for_criterion(item.row.criterion)
+                if can_edit and item.row.criterion.is_scored
+                else None,
             )
-            formset, status = None, 409
-        elif formset.is_valid():
-            _ranking_save(year, formset)
-            messages.success(
-                request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
-            )
-            return redirect(_ranking_url(year))
-    if editable:
-        formset = formset or PeerRankFormSet(
-            queryset=rows, prefix="rows", form_kwargs={"full_scale": full_scale}
-        )
-        upload = RankingUploadForm(initial={"year": year})
-    rows = list(rows.select_related("organization"))
-    years = sorted(
-        set(PeerRank.objects.values_list("year", flat=True)) | {year}, reverse=True
-    )
-    ctx = {
-        "year": year,
-        "years": years,
-        "rows": rows,
-        "editable": editable,
-        "formset": formset,
-        "upload": upload,
-        "illustrative": ranking_is_illustrative(rows),
-        "sources": sorted({r.source for r in rows if r.source}),
-        "stamp": stamp,
-    }
-    return render(request, "reports/ranking.html", ctx, status=status)
-
-
-def _full_scale_for(year: int) -> Decimal:
-    """The scale of the plans that take this year as their baseline (100 if none)."""
-    scale = (
-        Plan.objects.filter(baseline_year=year)
-        .order_by("-full_scale")
-        .values_list("full_scale", flat=True)
-        .first()
-    )
-    return scale or Decimal(100)
-
-
-def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
-    organization = _organization_for_year(year)
-    with transaction.atomic():
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                form.instance.delete()
-        kept = [
-            form
-            for form in formset.forms
-            if form not in formset.deleted_forms and form.cleaned_data.get("name")
+            for item in rows
         ]
-        last = max((f.cleaned_data.get("position") or 0 for f in kept), default=0)
-        for form in kept:
-            row = form.save(commit=False)
-            if form.cleaned_data.get("position") is None:
-                last += 1
-                row.position = last
-            row.year = year
-            row.organization = organization if form.cleaned_data["is_self"] else None
-            row.save()
+        ctx.update(
+            figures=figures,
+            rows=lines,
+            can_edit=can_edit,
+            today=today,
+            filtered=bool(status or unit_id or due),
+            status=status,
+            statuses=Status.choices,
+            due=due,
+            unit_id=unit_id,
+            unit=units.get(unit_id) if unit_id else None,
+            units=sorted(units.values(), key=lambda u: (u.position, u.name)),
+        )
+    return render(request, "reports/tree.html", ctx)
 
 
-# --- ranking import in two steps --------------------------------------------------------
-# Like the appendix import: a dry run shows the table as read and how it replaces the
-# year's table (or every problem), then a confirmation imports the very file previewed.
-RANKING_UPLOAD = "ranking"
+HISTORY_SHOWN = 30
 
 
-def _require_office(request: HttpRequest) -> None:
-    if not can_edit_plan(request.user):
-        raise PermissionDenied(_("Chỉ Văn phòng Sở được nhập bảng xếp hạng."))
-
-
-def _ranking_run(
-    *, data: bytes, filename: str, meta: dict[str, object], dry_run: bool
-) -> RankingReport:
-    """The one import call of the preview and of the confirmation."""
-    organization = None
-    if meta["organization"] is not None:
-        organization = get_object_or_404(Organization, pk=meta["organization"])
-    return ranking_import(
-        year=int(meta["year"]),
-        data=data,
-        filename=filename,
-        self_name=str(meta["self_name"]) or None,
-        organization=organization,
-        source=str(meta["source"]),
-        dry_run=dry_run,
+def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
+    roles.require_view(request.user)
+    return get_object_or_404(
+        Criterion.objects.select_related("plan", "scoring_rule"), pk=pk
     )
 
 
-def _ranking_import_page(
-    request: HttpRequest, ctx: dict[str, object], status: int = 200
-) -> HttpResponse:
-    return render(request, "reports/ranking_import.html", ctx, status=status)
-
-
-@csrf_exempt  # checked by _ranking_upload, once the size is known to be acceptable
-@login_required
-def ranking_upload(request: HttpRequest) -> HttpResponse:
-    _require_office(request)
-    if upload_too_big(request):
-        ctx = {
-            "form": RankingUploadForm(initial={"year": _ranking_year(request)}),
-            "upload_error": upload_too_big_message(),
-        }
-        return _ranking_import_page(request, ctx, status=413)
-    return _ranking_upload(request)
-
-
-@csrf_protect
-def _ranking_upload(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        form = RankingUploadForm(initial={"year": _ranking_year(request)})
-        return _ranking_import_page(request, {"form": form})
-    form = RankingUploadForm(request.POST, request.FILES)
-    ctx: dict[str, object] = {"form": form}
-    if not form.is_valid():
-        return _ranking_import_page(request, ctx, status=400)
-    upload = form.cleaned_data["file"]
-    year = form.cleaned_data["year"]
-    organization = _organization_for_year(year)
-    meta = {
-        "year": year,
-        "organization": organization.pk if organization else None,
-        "self_name": form.cleaned_data["self_name"],
-        "source": form.cleaned_data["source"],
-    }
-    try:
-        report, staged = upload_preview(
-            request=request,
-            kind=RANKING_UPLOAD,
-            data=upload.read(),
-            filename=upload.name,
-            meta=meta,
-            run=_ranking_run,
-        )
-    except RankingImportError as exc:
-        ctx |= {"problems": exc.problems, "filename": upload.name, "year": year}
-        return _ranking_import_page(request, ctx)
-    ctx = {
-        "report": report,
-        "changes": ranking_changes(year=year, rows=report.rows),
-        "staged": staged,
-        "year": year,
-        "organization": organization,
-        "source": meta["source"] or upload.name,
-        "ranking_url": _ranking_url(year),
-    }
-    return render(request, "reports/ranking_import_preview.html", ctx)
+def criterion_history(criterion: Criterion) -> list[HistoryEntry]:
+    return recent_history(Criterion, limit=HISTORY_SHOWN, id=criterion.pk)
 
 
 @login_required
-@require_POST
-def ranking_upload_confirm(request: HttpRequest) -> HttpResponse:
-    _require_office(request)
-    try:
-        _staged, report = upload_confirm(
-            request=request,
-            kind=RANKING_UPLOAD,
-            token=request.POST.get("token", ""),
-            run=_ranking_run,
-            failures=(RankingImportError, IntegrityError),
-        )
-    except StagingError as exc:
-        messages.error(request, str(exc))
-        return redirect("reports-ranking-import")
-    except ConfirmationFailed as failed:
-        year = int(failed.staged.meta["year"])
-        if isinstance(failed.error, RankingImportError):
-            problems = failed.error.problems
-        else:
-            # Another import of the same year committed between the two steps.
-            problems = [
-                Problem(
-                    _(
-                        "Bảng xếp hạng năm %(year)s vừa được thay đổi cùng lúc; "
-                        "hãy xem lại bảng rồi nhập lại."
-                    )
-                    % {"year": year}
-                )
-            ]
-        ctx = {
-            "form": RankingUploadForm(initial={"year": year}),
-            "problems": problems,
-            "filename": failed.staged.filename,
-            "year": year,
-            "confirm_failed": True,
-        }
-        return _ranking_import_page(request, ctx, status=409)
-    messages.success(
-        request,
-        _("Đã nhập %(n)s đơn vị vào bảng xếp hạng năm %(year)s.")
-        % {"n": len(report.rows), "year": report.year},
+def criterion(request: HttpRequest, pk: int) -> HttpResponse:
+    """A criterion with its place in the tree, the tasks under it with their
+    progress, its evidence and that of its tasks' reports, and its history."""
+    row = _criterion_for_view(request, pk)
+    plan = row.plan
+    prefixes = [
+        ".".join(row.code.split(".")[:i]) for i in range(1, row.code.count(".") + 1)
+    ]
+    ancestors = list(Criterion.objects.filter(plan=plan, code__in=prefixes))
+    children = list(row.children.order_by("sort_key"))
+    tasks = list(
+        Task.objects.filter(criterion__in=Criterion.objects.subtree(row))
+        .select_related("criterion")
+        .prefetch_related("parts__unit")
     )
-    for notice in report.notices:
-        messages.warning(request, notice)
-    return redirect(_ranking_url(report.year))
+    evidence = list(
+        Evidence.objects.filter(criterion=row).select_related("uploaded_by")
+    )
+    progress_evidence = list(
+        Evidence.objects.filter(
+            progress_update__part__task__in=[t.pk for t in tasks]
+        ).select_related("progress_update__part__unit", "progress_update__part__task")
+    )
+    can_edit = roles.can_edit_plan(request.user)
+    ctx: dict[str, Any] = {
+        "criterion": row,
+        "ancestors": ancestors,
+        "children": children,
+        "tasks": tasks,
+        "completion": tasks_progress_mean(tasks),
+        "evidence": evidence,
+        "progress_evidence": progress_evidence,
+        "history": criterion_history(row),
+        "can_edit": can_edit,
+        "self_score_form": SelfScoreForm.for_criterion(row) if can_edit else None,
+        "rule": getattr(row, "scoring_rule", None),
+        "plan_url": reverse("reports-tree"),
+    }
+    return render(request, "reports/criterion.html", ctx)
+
+
+# Workbooks: anyone with a role downloads the self-assessment and the plan.
+
+
+def _plan_for_viewer(request: HttpRequest, plan_id: int) -> Plan:
+    if not roles.can_view_plan(request.user):
+        raise PermissionDenied(_("Bạn chưa được phân quyền xem kế hoạch."))
+    return get_object_or_404(Plan.objects.select_related("organization"), pk=plan_id)
 
 
 @login_required
-@require_POST
-def ranking_upload_cancel(request: HttpRequest) -> HttpResponse:
-    _require_office(request)
-    upload_discard(request=request, kind=RANKING_UPLOAD)
-    messages.info(request, _("Đã hủy nhập; không có gì được ghi."))
-    return redirect(_ranking_url(_ranking_year(request)))
+@require_GET
+def exports(request: HttpRequest) -> HttpResponse:
+    if not roles.can_view_plan(request.user):
+        raise PermissionDenied(_("Bạn chưa được phân quyền xem kế hoạch."))
+    plans = Plan.objects.select_related("organization").order_by(
+        "-year", "organization__name"
+    )
+    ctx = {"plans": plans, "can_import": roles.can_edit_plan(request.user)}
+    return render(request, "reports/exports.html", ctx)
+
+
+@login_required
+@require_GET
+def export_self_assessment(request: HttpRequest, plan_id: int) -> FileResponse:
+    plan = _plan_for_viewer(request, plan_id)
+    return xlsx_response(
+        lambda out: self_assessment_write(plan=plan, output=out),
+        export_filename(plan, "tu-danh-gia"),
+    )
+
+
+@login_required
+@require_GET
+def export_plan(request: HttpRequest, plan_id: int) -> FileResponse:
+    plan = _plan_for_viewer(request, plan_id)
+    return xlsx_response(
+        lambda out: plan_write(plan=plan, output=out),
+        export_filename(plan, "ke-hoach"),
+    )

@@ -1,14 +1,29 @@
+"""The admin of units, tasks, progress and evidence, and of criteria: a criterion's
+admin page shows its tasks and evidence and imports the appendix, so it lives here,
+where it can see all three."""
+
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from criteria.admin import PlanFilter
-from tasks.models import Membership, ProgressUpdate, Task, TaskUnit, Unit
+from criteria.models import Criterion, Plan
+from tasks.appendix.resource import (
+    AppendixCSV,
+    AppendixFormat,
+    AppendixResource,
+    AppendixText,
+)
+from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
 from tasks.resources import TaskResource
 
 
@@ -104,3 +119,108 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     list_select_related = ("part__task__criterion", "part__unit", "author")
     raw_id_fields = ("part",)
     date_hierarchy = "created_at"
+
+
+class PlanImportForm(ImportForm):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.all(), label=_("Kế hoạch"))
+
+
+class PlanConfirmImportForm(ConfirmImportForm):
+    plan = forms.ModelChoiceField(
+        queryset=Plan.objects.all(), widget=forms.HiddenInput()
+    )
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    fields = ("position", "text", "all_units", "due_date", "status", "percent")
+    extra = 0
+    show_change_link = True
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    fk_name = "criterion"
+    fields = ("number", "issued_on", "issuer", "summary", "location", "file", "link")
+    extra = 0
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [AppendixResource]
+    formats = [AppendixFormat, AppendixCSV, AppendixText]
+    import_form_class = PlanImportForm
+    confirm_form_class = PlanConfirmImportForm
+    list_display = (
+        "code",
+        "short_title",
+        "plan",
+        "max_score",
+        "baseline_score",
+        "target_score",
+        "self_score",
+        "task_count",
+    )
+    list_display_links = ("code", "short_title")
+    list_filter = (PlanFilter, "depth")
+    search_fields = ("code", "title", "explanation")
+    list_select_related = ("plan__organization",)
+    ordering = ("plan", "sort_key")
+    readonly_fields = ("depth",)
+    autocomplete_fields = ("parent",)
+    inlines = [TaskInline, EvidenceInline]
+    list_per_page = 100
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Criterion]:
+        return super().get_queryset(request).annotate(task_count=Count("tasks"))
+
+    @admin.display(description=_("lĩnh vực, tiêu chí"), ordering="title")
+    def short_title(self, obj: Criterion) -> str:
+        return obj.title if len(obj.title) <= 90 else obj.title[:88] + "…"
+
+    @admin.display(description=_("số nhiệm vụ"), ordering="task_count")
+    def task_count(self, obj: Criterion) -> int:
+        return obj.task_count
+
+    # The appendix import needs to know which plan it fills.
+    def get_import_resource_kwargs(
+        self, request: HttpRequest, **kwargs: Any
+    ) -> dict[str, Any]:
+        form = kwargs.get("form")
+        plan = (
+            form.cleaned_data.get("plan")
+            if form is not None and hasattr(form, "cleaned_data")
+            else None
+        )
+        if plan is None:
+            plan = Plan.objects.order_by("-year").first()
+        return {"plan": plan}
+
+    def get_confirm_form_initial(
+        self, request: HttpRequest, import_form: Any
+    ) -> dict[str, Any]:
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["plan"] = import_form.cleaned_data["plan"].pk
+        return initial
+
+    def get_export_resource_kwargs(
+        self, request: HttpRequest, **kwargs: Any
+    ) -> dict[str, Any]:
+        return {"plan": Plan.objects.order_by("-year").first()}
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "__str__",
+        "criterion",
+        "issued_on",
+        "issuer",
+        "uploaded_by",
+        "created_at",
+    )
+    list_filter = (PlanFilter,)
+    search_fields = ("number", "summary", "issuer")
+    list_select_related = ("criterion", "uploaded_by")
+    raw_id_fields = ("criterion", "progress_update")

@@ -7,13 +7,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.forms import (
-    ALLOWED_FILES,
-    VersionField,
-    evidence_file_check,
-    evidence_file_help,
-)
 from criteria.models import Criterion, Plan
+from parplan.forms import VersionField
+from tasks.evidence import ALLOWED_FILES, evidence_file_check, evidence_file_help
 from tasks.models import Status, Unit
 
 
@@ -179,3 +175,55 @@ class MembershipForm(forms.Form):
         if len({u.organization_id for u in units}) > 1:
             raise forms.ValidationError(_("Chọn các đơn vị của cùng một cơ quan."))
         return units
+
+
+class EvidenceForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Số, ký hiệu"), max_length=100, required=False
+    )
+    issued_on = forms.DateField(
+        label=gettext_lazy("Ngày ban hành"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    issuer = forms.CharField(
+        label=gettext_lazy("Cơ quan ban hành"), max_length=255, required=False
+    )
+    summary = forms.CharField(
+        label=gettext_lazy("Trích yếu"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    location = forms.CharField(
+        label=gettext_lazy("Mục, trang"), max_length=100, required=False
+    )
+    file = forms.FileField(label=gettext_lazy("Tệp"), required=False)
+    link = forms.URLField(
+        label=gettext_lazy("Hoặc đường dẫn"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = evidence_file_help()
+        self.fields["file"].widget.attrs["accept"] = ",".join(
+            "." + ext for ext in ALLOWED_FILES
+        )
+
+    def clean_file(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("file")
+        return evidence_file_check(upload) if upload else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not any(
+            data.get(k) for k in ("number", "summary", "file", "link")
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
+                )
+            )
+        return data

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -12,14 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from criteria.models import Criterion, Organization
+from criteria.models import Criterion, Organization, Plan
+from parplan.text import normalize_name
 
 ALL_UNITS_LABEL = "Các phòng, đơn vị trực thuộc"
-
-
-def normalize_name(name: str) -> str:
-    """The form of a unit's name used to match it: NFC, folded case, single spaces."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 class Status(models.TextChoices):
@@ -27,6 +25,32 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Đang thực hiện")
     BLOCKED = "blocked", _("Gặp vướng mắc")
     DONE = "done", _("Hoàn thành")
+
+
+def progress_of(own_percent: int, lead_parts: Sequence[TaskUnit]) -> Decimal:
+    """A task's percent done, 0–100: the mean of its lead units' parts, or its own
+    percent while it has no lead unit."""
+    if not lead_parts:
+        return Decimal(own_percent)
+    return Decimal(sum(p.percent for p in lead_parts)) / len(lead_parts)
+
+
+def status_of(own_status: str, lead_parts: Sequence[TaskUnit]) -> str:
+    """A task's status from its lead units' parts (its own while it has none)."""
+    if not lead_parts:
+        return own_status
+    statuses = {p.status for p in lead_parts}
+    if statuses == {Status.DONE}:
+        return Status.DONE
+    if Status.BLOCKED in statuses:
+        return Status.BLOCKED
+    if statuses == {Status.NOT_STARTED} and not any(p.percent for p in lead_parts):
+        return Status.NOT_STARTED
+    return Status.IN_PROGRESS
+
+
+def is_past_due(due_date: date | None, status: str, today: date) -> bool:
+    return bool(due_date and due_date < today and status != Status.DONE)
 
 
 class Unit(models.Model):
@@ -160,12 +184,8 @@ class Task(models.Model):
         return reverse("tasks-detail", args=[self.pk])
 
     def lead_parts(self) -> list[TaskUnit]:
-        """Lead parts, from the prefetch cache when there is one."""
-        # Read the cache directly: ``self.parts`` builds a related manager on each
-        # access, which dominates the engine's time at province scale.
-        cache = getattr(self, "_prefetched_objects_cache", {})
-        parts = cache["parts"] if "parts" in cache else self.parts.all()
-        return [p for p in parts if p.role == TaskUnit.Role.LEAD]
+        """Lead parts (from the prefetched parts when there are some)."""
+        return [p for p in self.parts.all() if p.role == TaskUnit.Role.LEAD]
 
     def lead_label(self) -> str:
         """The lead units as the appendix writes them."""
@@ -176,31 +196,15 @@ class Task(models.Model):
     @property
     def progress(self) -> Decimal:
         """Percent done, 0–100: the mean of the lead units' parts."""
-        parts = self.lead_parts()
-        if not parts:
-            return Decimal(self.percent)
-        return Decimal(sum(p.percent for p in parts)) / len(parts)
+        return progress_of(self.percent, self.lead_parts())
 
     @property
     def overall_status(self) -> str:
-        parts = self.lead_parts()
-        if not parts:
-            return self.status
-        statuses = {p.status for p in parts}
-        if statuses == {Status.DONE}:
-            return Status.DONE
-        if Status.BLOCKED in statuses:
-            return Status.BLOCKED
-        if statuses == {Status.NOT_STARTED} and not any(p.percent for p in parts):
-            return Status.NOT_STARTED
-        return Status.IN_PROGRESS
+        return status_of(self.status, self.lead_parts())
 
-    def is_overdue(self, today: object | None = None) -> bool:
-        today = today or timezone.localdate()
-        return bool(
-            self.due_date
-            and self.due_date < today
-            and self.overall_status != Status.DONE
+    def is_overdue(self, today: date | None = None) -> bool:
+        return is_past_due(
+            self.due_date, self.overall_status, today or timezone.localdate()
         )
 
 
@@ -252,13 +256,16 @@ class TaskUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} – {self.task}"
 
-    def is_overdue(self, today: object | None = None) -> bool:
+    def is_overdue(self, today: date | None = None) -> bool:
         """This unit's part is past the task's due date and not done."""
-        today = today or timezone.localdate()
+        return is_past_due(
+            self.task.due_date, self.status, today or timezone.localdate()
+        )
+
+    def has_reports(self) -> bool:
+        """The unit has reported on it: removing it would lose that history."""
         return bool(
-            self.task.due_date
-            and self.task.due_date < today
-            and self.status != Status.DONE
+            self.percent or self.status != Status.NOT_STARTED or self.updates.exists()
         )
 
 
@@ -296,3 +303,72 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} – {self.percent}%"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.plan_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """Tài liệu kiểm chứng: a document that proves a score or a piece of progress."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="evidence")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("tiêu chí"),
+    )
+    progress_update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("báo cáo tiến độ"),
+    )
+    number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    summary = models.TextField(_("trích yếu"), blank=True)
+    location = models.CharField(_("mục, trang"), max_length=100, blank=True)
+    file = models.FileField(
+        _("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300
+    )
+    link = models.URLField(_("đường dẫn"), blank=True, max_length=500)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tải lên"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tài liệu kiểm chứng")
+        verbose_name_plural = _("tài liệu kiểm chứng")
+        ordering = ["issued_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(criterion__isnull=False) | Q(progress_update__isnull=False),
+                name="evidence_belongs_somewhere",
+            )
+        ]
+
+    def __str__(self) -> str:
+        parts = [self.number, self.summary]
+        return " – ".join(p for p in parts if p) or (self.file.name or self.link)
+
+    def clean(self) -> None:
+        if not (self.number or self.summary or self.file or self.link):
+            raise ValidationError(
+                _(
+                    "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
+                )
+            )

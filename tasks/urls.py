@@ -2,18 +2,49 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tasks import views
+from tasks import evidence_views, views
+from tasks.appendix import views as appendix_views
 
 urlpatterns = [
     # tasks-
-    path("", views.task_list, name="tasks-list"),
-    path("cua-don-vi/", views.mine, name="tasks-mine"),
-    path("moi/", views.create, name="tasks-create"),
-    path("<int:pk>/", views.detail, name="tasks-detail"),
-    path("<int:pk>/sua/", views.edit, name="tasks-edit"),
-    path("<int:pk>/xoa/", views.delete, name="tasks-delete"),
-    path("phan-viec/<int:pk>/cap-nhat/", views.part_update, name="tasks-part-update"),
-    path("don-vi/<int:pk>/", views.unit_tasks, name="tasks-unit"),
-    path("nguoi-dung/", views.users, name="tasks-users"),
-    path("nguoi-dung/<int:pk>/don-vi/", views.user_units, name="tasks-user-units"),
+    path("nhiem-vu/", views.task_list, name="tasks-list"),
+    path("nhiem-vu/cua-don-vi/", views.mine, name="tasks-mine"),
+    path("nhiem-vu/moi/", views.create, name="tasks-create"),
+    path("nhiem-vu/<int:pk>/", views.detail, name="tasks-detail"),
+    path("nhiem-vu/<int:pk>/sua/", views.edit, name="tasks-edit"),
+    path("nhiem-vu/<int:pk>/xoa/", views.delete, name="tasks-delete"),
+    path(
+        "nhiem-vu/phan-viec/<int:pk>/cap-nhat/",
+        views.part_update,
+        name="tasks-part-update",
+    ),
+    path("nhiem-vu/don-vi/<int:pk>/", views.unit_tasks, name="tasks-unit"),
+    path("nhiem-vu/nguoi-dung/", views.users, name="tasks-users"),
+    path(
+        "nhiem-vu/nguoi-dung/<int:pk>/don-vi/",
+        views.user_units,
+        name="tasks-user-units",
+    ),
+    # tasks- evidence of criteria and progress reports
+    path(
+        "ke-hoach/tieu-chi/<int:pk>/tai-lieu/them/",
+        evidence_views.evidence_add,
+        name="tasks-evidence-add",
+    ),
+    path(
+        "ke-hoach/tai-lieu/<int:pk>/xoa/",
+        evidence_views.evidence_delete,
+        name="tasks-evidence-delete",
+    ),
+    path(
+        "ke-hoach/tai-lieu/<int:pk>/tep/",
+        evidence_views.evidence_file,
+        name="tasks-evidence-file",
+    ),
+    # tasks- the appendix import
+    path("ke-hoach/nhap/", appendix_views.upload, name="tasks-import"),
+    path(
+        "ke-hoach/nhap/xac-nhan/", appendix_views.confirm, name="tasks-import-confirm"
+    ),
+    path("ke-hoach/nhap/huy/", appendix_views.cancel, name="tasks-import-cancel"),
 ]

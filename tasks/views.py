@@ -1,27 +1,63 @@
+"""Pages of tasks: the task list, a unit head's page, a task with its parts and
+progress, the quick progress update, the office's create / edit / delete, and who
+belongs to which unit. Rights come from
+parplan.roles and tasks.access."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from criteria.models import Criterion, Evidence, Plan
+from criteria.models import Criterion, Plan
 from parplan import roles
 from parplan.forms import errors_onto
+from parplan.history import HistoryEntry, StaleEditError, history_entries
 from parplan.http import safe_next
-from tasks import services
-from tasks.forms import MembershipForm, ProgressForm, TaskFilterForm, TaskForm
-from tasks.models import ProgressUpdate, Status, Task, TaskUnit, Unit
+from tasks import access, editing
+from tasks.forms import (
+    MembershipForm,
+    ProgressForm,
+    TaskFilterForm,
+    TaskForm,
+)
+from tasks.models import Evidence, ProgressUpdate, Status, Task, TaskUnit, Unit
+from tasks.progress import progress_record
 
 HISTORY_SHOWN = 40
+
+
+@dataclass
+class TaskLine:
+    task: Task
+    overdue: bool
+
+
+@dataclass
+class PartLine:
+    """A unit's part as a page shows it: overdue or not, and the form to report on it
+    when the user may."""
+
+    part: TaskUnit
+    overdue: bool
+    form: ProgressForm | None
+
+
+@dataclass
+class UpdateLine:
+    update: ProgressUpdate
+    evidence: list[Evidence]
+    can_delete_evidence: bool
 
 
 # Helpers: the object the user may see or change ------------------------------------
@@ -60,7 +96,7 @@ def _parts_prefetch() -> Prefetch:
 
 def _task_rows(
     tasks: QuerySet[Task], *, status: str = "", overdue: bool = False
-) -> list[Task]:
+) -> list[TaskLine]:
     """Tasks with their parts, filtered on the derived status (in memory: the
     status of a task comes from its lead units' parts)."""
     today = timezone.localdate()
@@ -68,10 +104,10 @@ def _task_rows(
     for task in tasks.select_related("criterion").prefetch_related(_parts_prefetch()):
         if status and task.overall_status != status:
             continue
-        if overdue and not task.is_overdue(today):
+        late = task.is_overdue(today)
+        if overdue and not late:
             continue
-        task.overdue = task.is_overdue(today)
-        rows.append(task)
+        rows.append(TaskLine(task, late))
     return rows
 
 
@@ -113,7 +149,7 @@ def unit_tasks(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """A unit head's page: their units' parts, overdue first, each with its form."""
     plan = _plan_for_view(request)
-    unit_ids = roles.user_unit_ids(request.user)
+    unit_ids = access.user_unit_ids(request.user)
     if not unit_ids:
         return redirect("tasks-list")
     parts: list[TaskUnit] = []
@@ -124,24 +160,22 @@ def mine(request: HttpRequest) -> HttpResponse:
             .prefetch_related(Prefetch("task__parts", queryset=TaskUnit.objects.all()))
         )
     today = timezone.localdate()
-    for part in parts:
-        part.overdue = part.is_overdue(today)
-        part.form = _progress_form_for(part)
+    lines = [PartLine(p, p.is_overdue(today), _progress_form_for(p)) for p in parts]
     far = today.replace(year=9999)
-    parts.sort(
-        key=lambda p: (
-            not p.overdue,
-            p.status == Status.DONE,
-            p.task.due_date or far,
-            p.task.criterion.sort_key,
-            p.task.position,
+    lines.sort(
+        key=lambda line: (
+            not line.overdue,
+            line.part.status == Status.DONE,
+            line.part.task.due_date or far,
+            line.part.task.criterion.sort_key,
+            line.part.task.position,
         )
     )
     ctx = {
         "plan": plan,
-        "parts": parts,
+        "parts": lines,
         "units": sorted({p.unit.name for p in parts}),
-        "overdue_count": sum(1 for p in parts if p.overdue),
+        "overdue_count": sum(1 for line in lines if line.overdue),
     }
     return render(request, "tasks/mine.html", ctx)
 
@@ -164,7 +198,7 @@ def _progress_form_for(
     )
 
 
-def task_history(task: Task, parts: list[TaskUnit]) -> list[services.HistoryEntry]:
+def task_history(task: Task, parts: list[TaskUnit]) -> list[HistoryEntry]:
     """The task's own changes and its parts' (units added, removed, progress)."""
     task_records = list(
         Task.history.filter(id=task.pk)
@@ -180,10 +214,10 @@ def task_history(task: Task, parts: list[TaskUnit]) -> list[services.HistoryEntr
     missing = {r.unit_id for r in part_records} - names.keys()
     if missing:
         names.update(Unit.objects.filter(pk__in=missing).values_list("pk", "name"))
-    entries = services.history_entries(task_records, subject=_("Nhiệm vụ"))
+    entries = history_entries(task_records, subject=_("Nhiệm vụ"))
     for unit_id in {r.unit_id for r in part_records}:
         records = [r for r in part_records if r.unit_id == unit_id]
-        entries += services.history_entries(
+        entries += history_entries(
             records, subject=_("Phần việc của %(unit)s") % {"unit": names[unit_id]}
         )
     entries.sort(key=lambda e: e.when, reverse=True)
@@ -193,8 +227,8 @@ def task_history(task: Task, parts: list[TaskUnit]) -> list[services.HistoryEntr
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_for_view(request, pk)
-    parts = list(task.parts.select_related("unit"))
-    task._prefetched_objects_cache = {"parts": parts}
+    prefetch_related_objects([task], _parts_prefetch())
+    parts = list(task.parts.all())
     updates = list(
         ProgressUpdate.objects.filter(part__task=task).select_related(
             "author", "part__unit"
@@ -203,19 +237,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence_by_update: dict[int, list[Evidence]] = {u.pk: [] for u in updates}
     for item in Evidence.objects.filter(progress_update__part__task=task):
         evidence_by_update[item.progress_update_id].append(item)
-    for update in updates:
-        update.evidence_list = evidence_by_update[update.pk]
-        update.can_delete_evidence = roles.can_update_part(request.user, update.part)
-    for part in parts:
-        part.task = task
-        part.overdue = part.is_overdue()
-        if roles.can_update_part(request.user, part):
-            part.form = _progress_form_for(part)
+    today = timezone.localdate()
     ctx = {
         "task": task,
         "criterion": task.criterion,
-        "parts": parts,
-        "updates": updates,
+        "parts": [
+            PartLine(
+                part,
+                part.is_overdue(today),
+                _progress_form_for(part)
+                if access.can_update_part(request.user, part)
+                else None,
+            )
+            for part in parts
+        ],
+        "updates": [
+            UpdateLine(
+                update,
+                evidence_by_update[update.pk],
+                access.can_update_part(request.user, update.part),
+            )
+            for update in updates
+        ],
         "history": task_history(task, parts),
         "can_edit": roles.can_edit_plan(request.user),
     }
@@ -225,14 +268,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def part_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Record progress on one unit's part (the quick form posts here)."""
-    part = roles.part_for_update(request.user, pk)
+    part = access.part_for_update(request.user, pk)
     status, conflict = 200, None
     if request.method == "POST":
         form = _progress_form_for(part, request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.progress_record(
+                progress_record(
                     part=part,
                     user=request.user,
                     status=data["status"],
@@ -241,7 +284,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=data["version"],
                     evidence=form.evidence(),
                 )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 conflict, status = exc.entries, 409
                 posted = request.POST.copy()
                 posted[f"p{pk}-version"] = str(exc.current.version)
@@ -258,7 +301,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 default = (
                     reverse("tasks-mine")
-                    if part.unit_id in roles.user_unit_ids(request.user)
+                    if part.unit_id in access.user_unit_ids(request.user)
                     else part.task.get_absolute_url()
                 )
                 return redirect(safe_next(request, default))
@@ -279,10 +322,10 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_form_save(
     request: HttpRequest, form: TaskForm, task: Task | None
-) -> Task | list[services.HistoryEntry] | None:
+) -> Task | list[HistoryEntry] | None:
     data = form.cleaned_data
     try:
-        return services.task_save(
+        return editing.task_save(
             user=request.user,
             task=task,
             criterion=data["criterion"],
@@ -295,7 +338,7 @@ def _task_form_save(
             status=data["status"] or None,
             percent=data["percent"],
         )
-    except services.StaleEditError as exc:
+    except StaleEditError as exc:
         return exc.entries
     except ValidationError as exc:
         errors_onto(form, exc)
@@ -383,7 +426,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_for_edit(request, pk)
     if request.method == "POST":
         criterion = task.criterion
-        services.task_delete(task=task, user=request.user)
+        editing.task_delete(task=task, user=request.user)
         messages.success(request, _("Đã xóa nhiệm vụ."))
         return redirect(criterion)
     ctx = {
@@ -418,7 +461,7 @@ def user_units(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MembershipForm(request.POST)
         if form.is_valid():
-            services.memberships_set(member=member, units=form.cleaned_data["units"])
+            editing.memberships_set(member=member, units=form.cleaned_data["units"])
             messages.success(
                 request,
                 _("Đã lưu đơn vị của %(name)s.")

@@ -16,8 +16,8 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from criteria.models import Organization, Plan
-from criteria.services import appendix_import
 from parplan.roles import GROUP_NAMES, Role, role_groups_sync
+from tasks.appendix.load import appendix_import
 from tasks.models import Membership, Unit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

@@ -12,9 +12,10 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from criteria.exports import plan_write
 from criteria.models import Criterion, Organization, Plan
-from criteria.services import AppendixImportError, appendix_import
+from parplan.tables import TableImportError
+from reports.plan_workbook import plan_write
+from tasks.appendix.load import appendix_import
 from tests.conftest import client_for
 from tests.workbooks import (
     APPENDIX_HEADER,
@@ -271,7 +272,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_changes(
     expected: list[str],
 ) -> None:
     before = database_state()
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         appendix_import(
             organization=seed_plan.organization,
             year=2023,
@@ -284,7 +285,7 @@ def test_a_bad_file_is_refused_with_its_reason_and_nothing_changes(
 
 def test_a_bad_file_for_a_new_year_creates_no_plan(seed_plan: Plan) -> None:
     before = database_state()
-    with pytest.raises(AppendixImportError):
+    with pytest.raises(TableImportError):
         appendix_import(
             organization=seed_plan.organization,
             year=2024,
@@ -300,7 +301,7 @@ def test_a_file_over_the_size_limit_is_refused(
 ) -> None:
     settings.UPLOAD_MAX_BYTES = 1024 * 1024
     before = database_state()
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         appendix_import(
             organization=seed_plan.organization,
             year=2023,
@@ -384,7 +385,7 @@ def test_the_browser_import_shows_the_reason_and_writes_nothing(
 ) -> None:
     before = database_state()
     response = client_for(office).post(
-        reverse("criteria-import"),
+        reverse("tasks-import"),
         {
             "organization": seed_plan.organization_id,
             "year": 2023,

@@ -10,13 +10,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from bench import run
 from bench.measure import Sizes, bench_data_build, measure_all
 from criteria.models import Organization, Plan
-from reports.services import plan_tasks, plan_tasks_queryset
-from tasks.models import Task
+from reports.plan_tasks import plan_tasks
+from tasks.models import Task, TaskUnit
 from tests.conftest import client_for
 from tests.factories import plan_build
 from tests.test_import_browser import edited_seed, token_of, upload
@@ -25,7 +26,7 @@ from tests.test_import_browser import edited_seed, token_of, upload
 def _download_queries(
     client: object, plan_id: int, django_assert_num_queries: object
 ) -> int:
-    url = reverse("criteria-export-self-assessment", args=[plan_id])
+    url = reverse("reports-export-self-assessment", args=[plan_id])
     # session, user, the user's groups (role), the plan with its organization, its
     # criteria, its evidence with the progress reports they belong to
     with django_assert_num_queries(6):
@@ -108,15 +109,23 @@ def test_the_load_script_counts_a_live_servers_answers(live_server: object) -> N
 def test_the_plans_tasks_come_with_their_parts_as_the_prefetch_gave_them(
     seed_plan: Plan, django_assert_num_queries: object
 ) -> None:
-    def shape(tasks: list[Task]) -> list[tuple[int, list[tuple[int, str, str]]]]:
-        return [
-            (t.pk, [(p.pk, p.role, p.unit.name) for p in t.parts.all()]) for t in tasks
-        ]
-
-    expected = shape(list(plan_tasks_queryset(seed_plan)))
+    parts = TaskUnit.objects.select_related("unit").order_by(
+        "role", "unit__position", "unit__name"
+    )
+    prefetched = (
+        Task.objects.filter(criterion__plan=seed_plan)
+        .order_by("criterion_id", "position")
+        .prefetch_related(Prefetch("parts", queryset=parts))
+    )
+    expected = [
+        (t.pk, [(p.pk, p.role, p.unit.name) for p in t.parts.all()]) for t in prefetched
+    ]
     # the tasks, their parts with their units
     with django_assert_num_queries(2):
-        got = shape(plan_tasks(seed_plan))
+        got = [
+            (t.pk, [(p.pk, p.role, p.unit.name) for p in t.parts])
+            for t in plan_tasks(seed_plan)
+        ]
     assert got == expected
     assert any(len(parts) > 1 for _pk, parts in got)
 
@@ -127,7 +136,7 @@ def test_an_imported_criterions_new_tasks_have_history_naming_the_office_user(
     settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
     client = client_for(office)
     upload(client, seed_plan.organization, edited_seed(seed_plan))
-    client.post(reverse("criteria-import-confirm"), {"token": token_of(client)})
+    client.post(reverse("tasks-import-confirm"), {"token": token_of(client)})
     task = Task.objects.get(criterion__plan=seed_plan, criterion__code="4.4")
     assert task.text == "Việc mới"
     assert [p.unit.name for p in task.parts.all()] == ["Văn phòng Sở"]

@@ -8,11 +8,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 
-from criteria.models import Criterion, Evidence, Plan
+from criteria.editing import criterion_self_score_set
+from criteria.models import Criterion, Plan
 from parplan.roles import Role
 from parplan.views import LANDING
-from tasks import services
-from tasks.models import Task, Unit
+from tasks.models import Evidence, Task, Unit
 from tests.conftest import PDF_BYTES, browser_login, part_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,7 +113,7 @@ def test_a_stale_form_is_refused_in_the_browser(
     browser_login(page, "office")
     page.goto(page.base_url + criterion.get_absolute_url())
     # Someone else saves while the form is open.
-    services.criterion_self_score_set(
+    criterion_self_score_set(
         criterion=criterion,
         user=office,
         self_score=Decimal("0.25"),

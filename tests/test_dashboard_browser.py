@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from criteria.models import Plan
-from parplan.demo import demo_load
+from demo.setup import demo_load
 from tests.conftest import browser_login
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 
 from criteria.models import Organization
-from parplan.demo import demo_load
+from demo.setup import demo_load
 from reports.models import PeerRank
 from tests.conftest import client_for
 

@@ -38,7 +38,7 @@ PAGES = [
     ),
     (
         "office",
-        "criteria-tree",
+        "reports-tree",
         [
             "Area, criterion / task",
             "Standard score",
@@ -66,7 +66,7 @@ PAGES = [
     ),
     (
         "office",
-        "criteria-import",
+        "tasks-import",
         ["Import the plan from Excel", "Upload the appendix file", "Preview"],
         ["Nhập kế hoạch từ Excel", "Tải tệp phụ lục lên", "Xem trước"],
     ),
@@ -331,7 +331,15 @@ def test_every_string_in_the_code_is_in_the_english_catalogue(tmp_path: Path) ->
         pytest.skip("gettext tools are not installed (apt-get install gettext)")
     copy = tmp_path / "src"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "media", "tests")
-    for name in ("criteria", "reports", "tasks", "parplan", "templates", "locale"):
+    for name in (
+        "criteria",
+        "reports",
+        "tasks",
+        "parplan",
+        "demo",
+        "templates",
+        "locale",
+    ):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}

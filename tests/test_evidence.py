@@ -13,8 +13,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from criteria.models import Criterion, Evidence, Plan
-from tasks.models import Task, Unit
+from criteria.models import Criterion, Plan
+from tasks.models import Evidence, Task, Unit
 from tests.conftest import PDF_BYTES, PNG_BYTES, client_for, part_of
 
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from criteria.exports import plan_write
 from criteria.models import Criterion, Organization, Plan
-from criteria.services import appendix_import
+from reports.plan_workbook import plan_write
+from tasks.appendix.load import appendix_import
 from tasks.models import Task, TaskUnit, Unit
 from tests.conftest import ORG_NAME, client_for
 from tests.factories import plan_build
@@ -320,7 +320,7 @@ def test_the_command_writes_a_workbook_that_imports_back(
 def test_anyone_with_a_role_downloads_the_plan(
     seed_plan: Plan, viewer: User, head_office: User
 ) -> None:
-    url = reverse("criteria-export-plan", args=[seed_plan.pk])
+    url = reverse("reports-export-plan", args=[seed_plan.pk])
     for user in (viewer, head_office):
         response = client_for(user).get(url)
         assert response.status_code == 200
@@ -328,10 +328,10 @@ def test_anyone_with_a_role_downloads_the_plan(
 
 
 def test_an_outsider_cannot_download_the_plan(seed_plan: Plan, outsider: User) -> None:
-    url = reverse("criteria-export-plan", args=[seed_plan.pk])
+    url = reverse("reports-export-plan", args=[seed_plan.pk])
     assert client_for(outsider).get(url).status_code == 403
 
 
 def test_an_unknown_plan_is_not_found(viewer: User) -> None:
-    url = reverse("criteria-export-plan", args=[999999])
+    url = reverse("reports-export-plan", args=[999999])
     assert client_for(viewer).get(url).status_code == 404

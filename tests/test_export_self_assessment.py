@@ -16,9 +16,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
 
-from criteria.exports import self_assessment_write, sum_formula
-from criteria.models import Criterion, Evidence, Organization, Plan
-from tasks.models import ProgressUpdate, TaskUnit
+from criteria.models import Criterion, Organization, Plan
+from parplan.workbooks import sum_formula
+from reports.self_assessment import self_assessment_write
+from tasks.models import Evidence, ProgressUpdate, TaskUnit
 from tests.conftest import client_for
 from tests.factories import plan_build
 
@@ -330,7 +331,7 @@ def test_the_command_refuses_a_year_without_plan(seed_plan: Plan) -> None:
 def test_anyone_with_a_role_downloads_the_workbook(
     seed_plan: Plan, viewer: User, head_center: User, director: User
 ) -> None:
-    url = reverse("criteria-export-self-assessment", args=[seed_plan.pk])
+    url = reverse("reports-export-self-assessment", args=[seed_plan.pk])
     for user in (viewer, head_center, director):
         response = client_for(user).get(url)
         assert response.status_code == 200
@@ -346,16 +347,16 @@ def test_anyone_with_a_role_downloads_the_workbook(
 
 
 def test_an_outsider_gets_nothing(seed_plan: Plan, outsider: User) -> None:
-    url = reverse("criteria-export-self-assessment", args=[seed_plan.pk])
+    url = reverse("reports-export-self-assessment", args=[seed_plan.pk])
     assert client_for(outsider).get(url).status_code == 403
-    response = client_for(outsider).get(reverse("criteria-exports"))
+    response = client_for(outsider).get(reverse("reports-exports"))
     assert response.status_code == 403
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in(seed_plan: Plan) -> None:
     from django.test import Client
 
-    url = reverse("criteria-export-self-assessment", args=[seed_plan.pk])
+    url = reverse("reports-export-self-assessment", args=[seed_plan.pk])
     response = Client().get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -367,7 +368,7 @@ def test_a_vietnamese_file_name_is_sent_in_ascii_and_in_utf8(viewer: User) -> No
         organization=organization, year=2024, baseline_year=2023, title="KH 2024"
     )
     response = client_for(viewer).get(
-        reverse("criteria-export-self-assessment", args=[plan.pk])
+        reverse("reports-export-self-assessment", args=[plan.pk])
     )
     assert (
         'filename="tu-danh-gia-So-Noi-vu-tinh-Dak-Nong-2024.xlsx"'
@@ -378,12 +379,12 @@ def test_a_vietnamese_file_name_is_sent_in_ascii_and_in_utf8(viewer: User) -> No
 def test_the_exports_page_lists_each_plans_downloads(
     seed_plan: Plan, viewer: User
 ) -> None:
-    response = client_for(viewer).get(reverse("criteria-exports"))
+    response = client_for(viewer).get(reverse("reports-exports"))
     assert response.status_code == 200
-    assert reverse("criteria-export-self-assessment", args=[seed_plan.pk]) in (
+    assert reverse("reports-export-self-assessment", args=[seed_plan.pk]) in (
         response.content.decode()
     )
-    assert reverse("criteria-export-plan", args=[seed_plan.pk]) in (
+    assert reverse("reports-export-plan", args=[seed_plan.pk]) in (
         response.content.decode()
     )
     assert "Nhập kế hoạch từ Excel" not in response.content.decode()
@@ -403,5 +404,5 @@ def test_the_exports_page_runs_a_fixed_number_of_queries(
     client = client_for(viewer)
     # session, user, the user's groups (roles), the plans with their organization
     with django_assert_num_queries(4):
-        response = client.get(reverse("criteria-exports"))
+        response = client.get(reverse("reports-exports"))
     assert response.content.decode().count("tu-danh-gia.xlsx") == plans

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 
+from criteria.editing import criterion_self_score_set
 from criteria.models import Criterion, Plan
-from tasks import services
+from parplan.history import history_entries
 from tasks.models import Task, Unit
 from tests.conftest import client_for, part_of
 
@@ -95,7 +96,7 @@ def test_history_entries_diff_records_in_memory(
 ) -> None:
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
     for version, score in enumerate(["0.25", "0.5"], start=1):
-        criterion = services.criterion_self_score_set(
+        criterion = criterion_self_score_set(
             criterion=criterion,
             user=office,
             self_score=Decimal(score),
@@ -104,7 +105,7 @@ def test_history_entries_diff_records_in_memory(
         )
     records = list(criterion.history.select_related("history_user"))
     with django_assert_num_queries(0):
-        entries = services.history_entries(records)
+        entries = history_entries(records)
     assert [(c.old, c.new) for e in entries for c in e.changes] == [
         ("0,25", "0,5"),
         ("—", "0,25"),

@@ -7,7 +7,8 @@ import pytest
 from django.db.models import Sum
 
 from criteria.models import Criterion, Plan
-from criteria.services import AppendixImportError, appendix_import
+from parplan.tables import TableImportError
+from tasks.appendix.load import appendix_import
 from tasks.models import Task, TaskUnit, Unit
 from tests.conftest import SEED_FILE
 
@@ -337,7 +338,7 @@ def test_bad_input_is_refused_with_its_row_and_reason_and_nothing_is_written(
     expected: list[str],
 ) -> None:
     before = snapshot()
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         run(organization, tsv(rows))
     message = str(caught.value)
     for part in expected:
@@ -357,20 +358,20 @@ def test_bad_input_is_refused_with_its_row_and_reason_and_nothing_is_written(
 def test_a_file_that_is_not_what_its_name_says_is_refused(
     organization: Any, data: bytes, filename: str, expected: str
 ) -> None:
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         run(organization, data, filename)
     assert expected in str(caught.value)
     assert Criterion.objects.count() == 0 and Plan.objects.count() == 0
 
 
 def test_an_empty_sheet_is_refused(organization: Any) -> None:
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         run(organization, xlsx([]), "trong.xlsx")
     assert "mọi trang tính đều trống" in str(caught.value)
 
 
 def test_a_file_for_another_year_is_refused(organization: Any) -> None:
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         appendix_import(
             organization=organization,
             year=2024,
@@ -394,7 +395,7 @@ def test_a_lead_unit_with_reported_progress_is_not_dropped_by_a_reimport(
         "Văn phòng Sở; Trung tâm TTKT& UDKHCN", "Văn phòng Sở"
     )
     before = snapshot()
-    with pytest.raises(AppendixImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         run(organization, text.encode(), "seed.txt")
     assert "đã báo cáo tiến độ" in str(caught.value)
     assert snapshot() == before

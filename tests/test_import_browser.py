@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from criteria.exports import plan_write
 from criteria.models import Criterion, Organization, Plan
 from parplan.uploads import SESSION_PREFIX, staging_dir
+from reports.plan_workbook import plan_write
 from tests.conftest import browser_login, client_for
 from tests.workbooks import APPENDIX_HEADER, GOOD_ROWS, appendix_xlsx, database_state
 
-IMPORT = "criteria-import"
+IMPORT = "tasks-import"
 
 
 @pytest.fixture(autouse=True)
@@ -77,8 +77,8 @@ def test_only_office_staff_may_import(
     assert client.get(reverse(IMPORT)).status_code == 403
     response = upload(client, seed_plan.organization, appendix_xlsx())
     assert response.status_code == 403
-    assert client.post(reverse("criteria-import-confirm")).status_code == 403
-    assert client.post(reverse("criteria-import-cancel")).status_code == 403
+    assert client.post(reverse("tasks-import-confirm")).status_code == 403
+    assert client.post(reverse("tasks-import-cancel")).status_code == 403
     assert database_state() == before
 
 
@@ -118,7 +118,7 @@ def test_confirming_imports_exactly_the_previewed_file(
     token = token_of(client)
     assert (staging_dir() / f"{token}.upload").is_file()
     response = client.post(
-        reverse("criteria-import-confirm"), {"token": token}, follow=True
+        reverse("tasks-import-confirm"), {"token": token}, follow=True
     )
     assert "Đã nhập “pl.xlsx”" in response.content.decode()
     assert "1 tiêu chí tạo mới, 1 cập nhật, 23 không đổi" in response.content.decode()
@@ -132,10 +132,10 @@ def test_a_preview_can_be_confirmed_only_once(seed_plan: Plan, office: User) -> 
     client = client_for(office)
     upload(client, seed_plan.organization, edited_seed(seed_plan))
     token = token_of(client)
-    client.post(reverse("criteria-import-confirm"), {"token": token})
+    client.post(reverse("tasks-import-confirm"), {"token": token})
     before = database_state()
     response = client.post(
-        reverse("criteria-import-confirm"), {"token": token}, follow=True
+        reverse("tasks-import-confirm"), {"token": token}, follow=True
     )
     assert "Bản xem trước không còn hoặc đã được dùng" in response.content.decode()
     assert database_state() == before
@@ -148,10 +148,10 @@ def test_cancelling_discards_the_file_and_writes_nothing(
     before = database_state()
     upload(client, seed_plan.organization, edited_seed(seed_plan))
     token = token_of(client)
-    response = client.post(reverse("criteria-import-cancel"), follow=True)
+    response = client.post(reverse("tasks-import-cancel"), follow=True)
     assert "Đã hủy nhập; không có gì được ghi." in response.content.decode()
     assert not (staging_dir() / f"{token}.upload").exists()
-    client.post(reverse("criteria-import-confirm"), {"token": token})
+    client.post(reverse("tasks-import-confirm"), {"token": token})
     assert database_state() == before
 
 
@@ -164,7 +164,7 @@ def test_a_file_changed_after_the_preview_is_refused(
     token = token_of(client)
     Path(staging_dir() / f"{token}.upload").write_bytes(appendix_xlsx())
     response = client.post(
-        reverse("criteria-import-confirm"), {"token": token}, follow=True
+        reverse("tasks-import-confirm"), {"token": token}, follow=True
     )
     assert "Tệp đã thay đổi kể từ khi xem trước" in response.content.decode()
     assert database_state() == before
@@ -182,7 +182,7 @@ def test_another_users_preview_cannot_be_confirmed(
     other = client_for(make_user("office2", Role.OFFICE))
     before = database_state()
     response = other.post(
-        reverse("criteria-import-confirm"), {"token": token}, follow=True
+        reverse("tasks-import-confirm"), {"token": token}, follow=True
     )
     assert "Bản xem trước không còn" in response.content.decode()
     assert database_state() == before
@@ -198,9 +198,7 @@ def test_a_failure_at_confirmation_writes_nothing(
     # Between preview and confirmation someone removes area 4 and area 1.
     Criterion.objects.filter(plan=seed_plan, code__in=["1", "4"]).delete()
     before = database_state()
-    response = client.post(
-        reverse("criteria-import-confirm"), {"token": token_of(client)}
-    )
+    response = client.post(reverse("tasks-import-confirm"), {"token": token_of(client)})
     assert response.status_code == 409
     page = response.content.decode()
     assert "dữ liệu đã thay đổi kể từ khi xem trước" in page
@@ -215,7 +213,7 @@ def test_a_new_years_plan_is_created_only_on_confirmation(
     response = upload(client, organization, appendix_xlsx())
     assert "Kế hoạch năm này chưa có; sẽ được tạo mới." in response.content.decode()
     assert not Plan.objects.exists()
-    client.post(reverse("criteria-import-confirm"), {"token": token_of(client)})
+    client.post(reverse("tasks-import-confirm"), {"token": token_of(client)})
     plan = Plan.objects.get(organization=organization, year=2023)
     assert plan.criteria.count() == len(GOOD_ROWS)
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from criteria.models import Criterion, Plan
-from tasks import services
 from tasks.models import Membership, Task, TaskUnit, Unit
+from tasks.progress import progress_record
 from tests.conftest import client_for
 from tests.factories import plan_build
 
@@ -18,11 +18,11 @@ from tests.factories import plan_build
 def test_the_office_lands_on_the_plan(office: User) -> None:
     response = client_for(office).get("/")
     assert response.status_code == 302
-    # The plan tree (criteria-tree) once installed; the task list until then.
+    # The plan tree (reports-tree) once installed; the task list until then.
     from django.urls import NoReverseMatch, reverse
 
     try:
-        expected = reverse("criteria-tree")
+        expected = reverse("reports-tree")
     except NoReverseMatch:
         expected = reverse("tasks-list")
     assert response["Location"] == expected
@@ -438,7 +438,7 @@ def test_a_unit_that_reported_progress_cannot_be_removed_from_its_task(
     office: User, head_center: User, shared_task: Task, units: dict[str, Unit]
 ) -> None:
     part = shared_task.parts.get(unit=units["center"])
-    services.progress_record(
+    progress_record(
         part=part,
         user=head_center,
         status="in_progress",

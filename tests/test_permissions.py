@@ -15,9 +15,9 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from criteria.models import Criterion, Evidence, Plan
-from tasks import services
-from tasks.models import Membership, ProgressUpdate, Task, TaskUnit, Unit
+from criteria.models import Criterion, Plan
+from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
+from tasks.progress import progress_record
 from tests.conftest import PDF_BYTES, client_for, part_of
 
 ROLES = [
@@ -64,7 +64,7 @@ def world(
     evidence.file.save("bao-cao.pdf", ContentFile(PDF_BYTES), save=False)
     evidence.save()
     part_center = part_of(shared_task, units["center"])
-    update = services.progress_record(
+    update = progress_record(
         part=part_center,
         user=head_center,
         status="in_progress",
@@ -118,8 +118,8 @@ PAGES: dict[str, set[str]] = {
     "tasks-list": WITH_ROLE,
     "tasks-unit": WITH_ROLE,
     "tasks-detail": WITH_ROLE,
-    "criteria-detail": WITH_ROLE,
-    "criteria-evidence-file": WITH_ROLE,
+    "reports-criterion": WITH_ROLE,
+    "tasks-evidence-file": WITH_ROLE,
     "tasks-mine": {"head_office", "head_center"},
     "tasks-part-update/center": {"head_center", "office"},
     "tasks-part-update/office": {"head_office", "office"},
@@ -132,7 +132,7 @@ PAGES: dict[str, set[str]] = {
     "criteria-edit": {"office"},
     "criteria-delete": {"office"},
     "criteria-self-score": {"office"},
-    "criteria-evidence-add": {"office"},
+    "tasks-evidence-add": {"office"},
 }
 
 
@@ -142,8 +142,8 @@ def page_url(world: World, page: str) -> str:
         "tasks-list": "/nhiem-vu/",
         "tasks-unit": f"/nhiem-vu/don-vi/{world.unit_center.pk}/",
         "tasks-detail": f"/nhiem-vu/{task.pk}/",
-        "criteria-detail": f"/ke-hoach/tieu-chi/{criterion.pk}/",
-        "criteria-evidence-file": f"/ke-hoach/tai-lieu/{world.criterion_evidence.pk}/tep/",
+        "reports-criterion": f"/ke-hoach/tieu-chi/{criterion.pk}/",
+        "tasks-evidence-file": f"/ke-hoach/tai-lieu/{world.criterion_evidence.pk}/tep/",
         "tasks-mine": "/nhiem-vu/cua-don-vi/",
         "tasks-part-update/center": f"/nhiem-vu/phan-viec/{world.part_center.pk}/cap-nhat/",
         "tasks-part-update/office": f"/nhiem-vu/phan-viec/{world.part_office.pk}/cap-nhat/",
@@ -156,7 +156,7 @@ def page_url(world: World, page: str) -> str:
         "criteria-edit": f"/ke-hoach/tieu-chi/{criterion.pk}/sua/",
         "criteria-delete": f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/",
         "criteria-self-score": f"/ke-hoach/tieu-chi/{criterion.pk}/tu-cham/",
-        "criteria-evidence-add": f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
+        "tasks-evidence-add": f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
     }[page]
 
 
@@ -183,7 +183,7 @@ def test_each_page_opens_only_for_the_roles_that_may_see_it(
 def test_read_only_roles_are_not_offered_edit_buttons(world: World, role: str) -> None:
     client = client_as(world, role)
     task_page = client.get(page_url(world, "tasks-detail")).content.decode()
-    criterion_page = client.get(page_url(world, "criteria-detail")).content.decode()
+    criterion_page = client.get(page_url(world, "reports-criterion")).content.decode()
     for body in (task_page, criterion_page):
         assert "Sửa nhiệm vụ" not in body
         assert "Xóa nhiệm vụ" not in body
@@ -262,15 +262,15 @@ def post_for(world: World, action: str) -> tuple[str, dict[str, Any]]:
             },
         ),
         "criteria-delete": (f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/", {}),
-        "criteria-evidence-add": (
+        "tasks-evidence-add": (
             f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
             {"number": "05/TB-SKHCN", "summary": "Thông báo kết luận"},
         ),
-        "criteria-evidence-delete/criterion": (
+        "tasks-evidence-delete/criterion": (
             f"/ke-hoach/tai-lieu/{world.criterion_evidence.pk}/xoa/",
             {},
         ),
-        "criteria-evidence-delete/center": (
+        "tasks-evidence-delete/center": (
             f"/ke-hoach/tai-lieu/{world.center_evidence.pk}/xoa/",
             {},
         ),
@@ -287,9 +287,9 @@ POSTS: dict[str, set[str]] = {
     "criteria-create": {"office"},
     "criteria-edit": {"office"},
     "criteria-delete": {"office"},
-    "criteria-evidence-add": {"office"},
-    "criteria-evidence-delete/criterion": {"office"},
-    "criteria-evidence-delete/center": {"office", "head_center"},
+    "tasks-evidence-add": {"office"},
+    "tasks-evidence-delete/criterion": {"office"},
+    "tasks-evidence-delete/center": {"office", "head_center"},
 }
 
 

@@ -19,7 +19,7 @@ URL = "/ke-hoach/"
 
 
 def test_the_tree_is_routed_at_ke_hoach() -> None:
-    assert reverse("criteria-tree") == URL
+    assert reverse("reports-tree") == URL
 
 
 @pytest.mark.parametrize("who", ["office", "head_office", "director", "viewer"])

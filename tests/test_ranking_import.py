@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from criteria.models import Organization
+from parplan.tables import TableImportError
 from reports.models import PeerRank
-from reports.services import RankingImportError, ranking_import
+from reports.ranking import ranking_import
 
 D = Decimal
 
@@ -197,7 +198,7 @@ def test_a_group_heading_row_without_figures_is_skipped(
 def test_the_service_raises_the_problems_for_a_browser_import_to_show(
     organization: Organization,
 ) -> None:
-    with pytest.raises(RankingImportError) as caught:
+    with pytest.raises(TableImportError) as caught:
         ranking_import(
             year=2022,
             data=b"STT;T\xc3\xaan \xc4\x91\xc6\xa1n v\xe1\xbb\x8b;\xc4\x90i\xe1\xbb\x83m\n1;A;x\n",

@@ -6,11 +6,11 @@ from parplan.roles import (
     GROUP_NAMES,
     Role,
     can_edit_plan,
-    can_update_part,
     can_view_plan,
     role_groups_sync,
     user_roles,
 )
+from tasks.access import can_update_part
 from tasks.models import TaskUnit
 
 

@@ -11,13 +11,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from criteria.models import Criterion, Organization, Plan
+from reports.figures import plan_figures
 from reports.models import PeerRank
-from reports.services import (
-    index_for,
-    plan_figures,
-    points_needed_for,
-    rank_among,
-)
+from reports.rules import index_for, points_needed_for, rank_among
 from tasks.models import Status, Task, TaskUnit, Unit
 from tests.factories import plan_build
 

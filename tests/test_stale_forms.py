@@ -10,10 +10,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
+from criteria.editing import criterion_self_score_set
 from criteria.models import Criterion, Organization, Plan
-from criteria.services import appendix_import
-from tasks import services
+from parplan.history import StaleEditError
+from tasks.appendix.load import appendix_import
 from tasks.models import ProgressUpdate, Task, Unit
+from tasks.progress import progress_record
 from tests.conftest import SEED_FILE, client_for, part_of
 
 
@@ -87,7 +89,7 @@ def test_a_stale_progress_form_is_refused_and_no_update_is_appended(
         f"p{part.pk}-percent": "30",
         f"p{part.pk}-version": part.version,
     }
-    services.progress_record(
+    progress_record(
         part=part,
         user=office,
         status="blocked",
@@ -108,15 +110,15 @@ def test_the_service_refuses_a_stale_version_without_writing(
     office: User, seed_plan: Plan
 ) -> None:
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2.1")
-    services.criterion_self_score_set(
+    criterion_self_score_set(
         criterion=criterion,
         user=office,
         self_score=Decimal("0.5"),
         explanation="",
         expected_version=1,
     )
-    with pytest.raises(services.StaleEditError) as caught:
-        services.criterion_self_score_set(
+    with pytest.raises(StaleEditError) as caught:
+        criterion_self_score_set(
             criterion=criterion,
             user=office,
             self_score=Decimal("0.25"),
@@ -145,7 +147,7 @@ def test_two_saves_racing_on_postgresql_cannot_both_win(
 
         try:
             barrier.wait()
-            services.progress_record(
+            progress_record(
                 part=part,
                 user=office,
                 status="in_progress",
@@ -154,7 +156,7 @@ def test_two_saves_racing_on_postgresql_cannot_both_win(
                 expected_version=1,
             )
             outcomes.append("saved")
-        except services.StaleEditError:
+        except StaleEditError:
             outcomes.append("refused")
         finally:
             connections.close_all()

@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from criteria.models import Plan
-from tasks import services
 from tasks.models import ProgressUpdate, Task, TaskUnit, Unit
+from tasks.progress import progress_record
 from tests.conftest import client_for, part_of
 from tests.factories import plan_build
 
@@ -134,7 +134,7 @@ def test_progress_record_appends_to_the_history_with_old_and_new_values(
     head_center: User, shared_task: Task, units: dict[str, Unit]
 ) -> None:
     part = part_of(shared_task, units["center"])
-    services.progress_record(
+    progress_record(
         part=part,
         user=head_center,
         status="in_progress",
@@ -142,7 +142,7 @@ def test_progress_record_appends_to_the_history_with_old_and_new_values(
         note="",
         expected_version=1,
     )
-    services.progress_record(
+    progress_record(
         part=part,
         user=head_center,
         status="in_progress",

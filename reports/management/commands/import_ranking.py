@@ -1,36 +1,39 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from criteria.management.commands.import_appendix import (
-    organization_for as only_organization,
-)
 from criteria.models import Organization
+from parplan.commands import TableImportCommand, sole
 from parplan.scores import format_decimal
-from reports.services import RankingImportError, RankingReport, ranking_import
+from reports.ranking import RankingReport, ranking_import
 
 
 def organization_for(name: str | None) -> Organization:
     """The organization named (it must exist: a ranking never creates one)."""
     if not name:
-        return only_organization(None)
+        return sole(
+            Organization.objects.all(),
+            none='Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".',
+            many='Có nhiều cơ quan; hãy chọn một bằng --organization "Tên cơ quan".',
+        )
     organization = Organization.objects.filter(name=name.strip()).first()
     if organization is None:
         raise CommandError(f"Không có cơ quan “{name.strip()}”.")
     return organization
 
 
-class Command(BaseCommand):
+class Command(TableImportCommand):
     help = (
         "Nhập bảng xếp hạng Chỉ số CCHC của một năm (STT | Tên đơn vị | Điểm / Chỉ số | "
         "Xếp hạng | Xếp loại) từ .xlsx, .csv hoặc .tsv; thay thế bảng đã có của năm đó."
     )
 
+    path_help = "Tệp bảng xếp hạng (.xlsx, .csv, .tsv)"
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="Tệp bảng xếp hạng (.xlsx, .csv, .tsv)")
+        super().add_arguments(parser)
         parser.add_argument(
             "--year", type=int, required=True, help="Năm của bảng xếp hạng, ví dụ 2022"
         )
@@ -45,31 +48,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", default="", help="Quyết định công bố, ví dụ 251/QĐ-UBND"
         )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Chỉ kiểm tra và báo cáo, không ghi",
-        )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["path"])
-        if not path.is_file():
-            raise CommandError(f"Không tìm thấy tệp “{path}”.")
-        try:
-            report = ranking_import(
-                year=options["year"],
-                data=path.read_bytes(),
-                filename=path.name,
-                self_name=options["self_name"],
-                organization=organization_for(options["organization"]),
-                source=options["source"],
-                dry_run=options["dry_run"],
-            )
-        except RankingImportError as exc:
-            lines = [f"Không nhập được “{path.name}”; chưa ghi gì vào cơ sở dữ liệu:"]
-            lines += [f"  - {problem}" for problem in exc.problems]
-            raise CommandError("\n".join(lines)) from exc
-        self.write_report(report)
+    def run(self, *, data: bytes, filename: str, **options: Any) -> RankingReport:
+        return ranking_import(
+            year=options["year"],
+            data=data,
+            filename=filename,
+            self_name=options["self_name"],
+            organization=organization_for(options["organization"]),
+            source=options["source"],
+            dry_run=options["dry_run"],
+        )
 
     def write_report(self, report: RankingReport) -> None:
         head = "Chạy thử (không ghi gì)" if report.dry_run else "Đã nhập"

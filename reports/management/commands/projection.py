@@ -6,14 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from criteria.models import Plan
 from parplan.scores import ScoreParseError, format_decimal, parse_decimal
-from reports.services import (
-    SCENARIO_KEYS,
-    SCENARIO_LABELS,
-    figures_as_dict,
-    latest_plan,
-    plan_figures,
-)
+from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS, plan_figures
+from reports.summaries import figures_as_dict
 
 
 class Command(BaseCommand):
@@ -34,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="In dạng JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = latest_plan(options["year"])
+        plan = Plan.objects.current(options["year"])
         if plan is None:
             raise CommandError(
                 f"Không có kế hoạch năm {options['year']}."

@@ -1,0 +1,58 @@
+"""What PAR Plan's management commands share: the table-import command (a file, an
+optional dry run, every problem with its row and column, nothing written on any) and
+choosing the one object a command means when there is exactly one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import models
+
+from parplan.tables import TableImportError
+
+M = TypeVar("M", bound=models.Model)
+
+
+def sole(queryset: models.QuerySet[M], *, none: str, many: str) -> M:
+    """The only object of ``queryset``; CommandError with ``none`` or ``many``."""
+    found = list(queryset[:2])
+    if not found:
+        raise CommandError(none)
+    if len(found) > 1:
+        raise CommandError(many)
+    return found[0]
+
+
+class TableImportCommand(BaseCommand):
+    """Imports one file; subclasses add their options, run the import and print its
+    report."""
+
+    path_help = ""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help=self.path_help)
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Chỉ kiểm tra và báo cáo những gì sẽ thay đổi, không ghi",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"Không tìm thấy tệp “{path}”.")
+        try:
+            report = self.run(data=path.read_bytes(), filename=path.name, **options)
+        except TableImportError as exc:
+            lines = [f"Không nhập được “{path.name}”; chưa ghi gì vào cơ sở dữ liệu:"]
+            lines += [f"  - {problem}" for problem in exc.problems]
+            raise CommandError("\n".join(lines)) from exc
+        self.write_report(report)
+
+    def run(self, *, data: bytes, filename: str, **options: Any) -> Any:
+        raise NotImplementedError
+
+    def write_report(self, report: Any) -> None:
+        raise NotImplementedError

@@ -1,0 +1,192 @@
+"""Writing the cells of PAR Plan's workbooks: styles, text, numbers, formulas,
+page set-up.
+
+Workbooks are written with openpyxl's write-only mode, row by row, so a province-sized
+plan is streamed rather than held as a sheet of cell objects. Every text cell goes
+through ``text_cell``: a value that Excel would run as a formula (``=``, ``+``, ``-``,
+``@``, a tab or a carriage return at the start) is stored as a string with the quote
+prefix, so Excel shows it as text and never evaluates it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from copy import copy
+from decimal import Decimal
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+SCORE_FORMAT = "0.00"
+PAPER_A4 = "9"  # the paper size code of A4 in SpreadsheetML
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_MAX_TEXT = 32_767
+# Excel accepts at most 255 arguments in one function call.
+SUM_MAX_ARGS = 255
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+TOP = Alignment(vertical="top")
+HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
+AREA_FILL = PatternFill("solid", fgColor="F0F4F9")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+
+
+def workbook_filename(kind: str, name: str, year: int) -> str:
+    """``tu-danh-gia-SKHCN-2023.xlsx``: the kind, a name and a year, in ASCII."""
+    return f"{kind}-{_ascii_slug(name)}-{year}.xlsx"
+
+
+def _ascii_slug(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-") or "parplan"
+
+
+# Cells ---------------------------------------------------------------------------------
+
+
+def clean_text(value: object) -> str:
+    """Text Excel can store: no control characters XML forbids, within the cell limit."""
+    if value is None:
+        return ""
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return text[:EXCEL_MAX_TEXT]
+
+
+def text_cell(
+    ws: WriteOnlyWorksheet,
+    value: object,
+    *,
+    font: Font | None = None,
+    alignment: Alignment | None = WRAP,
+    fill: PatternFill | None = None,
+    border: bool = True,
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws)
+    text = clean_text(value)
+    if text:
+        cell.value = text
+        # openpyxl would store "=…" as a formula; a string cell never runs.
+        cell.data_type = "s"
+    style_cell(
+        cell,
+        font=font,
+        alignment=alignment,
+        fill=fill,
+        border=border,
+        quote=text.startswith(FORMULA_TRIGGERS),
+    )
+    return cell
+
+
+def number_cell(
+    ws: WriteOnlyWorksheet,
+    value: Decimal | None,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    style_cell(cell, font=font, alignment=TOP, fill=fill, number_format=SCORE_FORMAT)
+    return cell
+
+
+def formula_cell(
+    ws: WriteOnlyWorksheet,
+    formula: str,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=formula)
+    style_cell(cell, font=font, alignment=TOP, fill=fill, number_format=SCORE_FORMAT)
+    return cell
+
+
+def style_cell(
+    cell: WriteOnlyCell,
+    *,
+    font: Font | None,
+    alignment: Alignment | None,
+    fill: PatternFill | None = None,
+    border: bool = True,
+    number_format: str | None = None,
+    quote: bool = False,
+) -> None:
+    """Style the cell, reusing the workbook's style array for a combination already
+    seen: registering a style hashes every part of it, which would otherwise take half
+    the time of a large export."""
+    workbook = cell.parent.parent
+    cache: dict[tuple[object, ...], StyleArray] = workbook.__dict__.setdefault(
+        "_parplan_styles", {}
+    )
+    key = (id(font), id(alignment), id(fill), border, number_format, quote)
+    if key in cache:
+        cell._style = copy(cache[key])
+        return
+    if font is not None:
+        cell.font = font
+    if alignment is not None:
+        cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill
+    if border:
+        cell.border = BORDER
+    if number_format is not None:
+        cell.number_format = number_format
+    if quote:
+        cell.quotePrefix = True
+    cache[key] = copy(cell._style)
+
+
+def sum_formula(column: str, rows: Iterable[int]) -> str:
+    """``=SUM(C8:C10,C14)``: the cells of ``rows``, runs of adjacent rows as ranges.
+
+    A heading's children are not adjacent when grandchildren sit between them, so the
+    formula names each child; runs keep it short when they are.
+    """
+    ordered = sorted(set(rows))
+    if not ordered:
+        return "=0"
+    refs: list[str] = []
+    start = prev = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == prev + 1:
+            prev = row
+            continue
+        refs.append(
+            f"{column}{start}" if start == prev else f"{column}{start}:{column}{prev}"
+        )
+        if row is not None:
+            start = prev = row
+    chunks = [refs[i : i + SUM_MAX_ARGS] for i in range(0, len(refs), SUM_MAX_ARGS)]
+    return "=" + "+".join(f"SUM({','.join(chunk)})" for chunk in chunks)
+
+
+def page_setup(ws: WriteOnlyWorksheet, header_row: int, freeze: str) -> None:
+    """A4 landscape, one page wide, the header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.freeze_panes = freeze
+
+
+def column_widths(ws: WriteOnlyWorksheet, widths: list[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width

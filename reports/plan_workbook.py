@@ -1,0 +1,124 @@
+"""The plan workbook: the plan in its appendix's own columns, which the appendix
+import reads back unchanged."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import IO
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from criteria.models import Criterion, Plan
+from parplan.workbooks import (
+    AREA_FILL,
+    BOLD,
+    CENTER,
+    HEADER_FILL,
+    TITLE,
+    column_widths,
+    number_cell,
+    page_setup,
+    text_cell,
+)
+from tasks.appendix.parse import NO_LEAD
+from tasks.models import Task, TaskUnit
+
+PLAN_WIDTHS = [8, 52, 10, 11, 11, 52, 30]
+PLAN_HEADER_ROW = 6
+
+
+def plan_headers(plan: Plan) -> list[str]:
+    """The appendix's header, with the plan's years (``Điểm 2022 đạt được``)."""
+    return [
+        _("STT"),
+        _("Lĩnh vực, tiêu chí"),
+        _("Điểm chuẩn"),
+        _("Điểm %(year)s đạt được") % {"year": plan.baseline_year},
+        _("Mục tiêu năm %(year)s") % {"year": plan.year},
+        _("Nhiệm vụ, giải pháp"),
+        _("Đơn vị chủ trì"),
+    ]
+
+
+def _tasks_by_criterion(plan: Plan) -> dict[int, list[Task]]:
+    parts = TaskUnit.objects.filter(role=TaskUnit.Role.LEAD).select_related("unit")
+    tasks = (
+        Task.objects.filter(criterion__plan=plan)
+        .order_by("criterion_id", "position", "pk")
+        .prefetch_related(Prefetch("parts", queryset=parts))
+    )
+    found: dict[int, list[Task]] = defaultdict(list)
+    for task in tasks:
+        found[task.criterion_id].append(task)
+    return found
+
+
+def plan_rows(plan: Plan) -> Iterator[list[object]]:
+    """The appendix's rows: one per task, the criterion's columns on its first row."""
+    tasks = _tasks_by_criterion(plan)
+    for criterion in Criterion.objects.filter(plan=plan).order_by("sort_key"):
+        first: list[object] = [
+            criterion.code,
+            criterion.title,
+            criterion.max_score,
+            criterion.baseline_score,
+            criterion.target_score,
+        ]
+        mine = tasks.get(criterion.pk, [])
+        if not mine:
+            yield [*first, "", ""]
+            continue
+        for index, task in enumerate(mine):
+            head = first if index == 0 else ["", "", None, None, None]
+            lead = task.lead_label()
+            if index and not lead:
+                lead = NO_LEAD  # an empty cell here would read as "the lead above"
+            yield [*head, task.text, lead]
+
+
+def plan_write(*, plan: Plan, output: IO[bytes] | str) -> None:
+    """Write the plan as its appendix (``import_appendix`` reads it back unchanged)."""
+    organization = plan.organization
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet(_("Phụ lục kế hoạch"))
+    column_widths(ws, PLAN_WIDTHS)
+    page_setup(ws, PLAN_HEADER_ROW, f"C{PLAN_HEADER_ROW + 1}")
+    attached = plan.title + (f" (số {plan.number})" if plan.number else "")
+    for text, font in [
+        (organization.name.upper(), TITLE),
+        (_("PHỤ LỤC"), TITLE),
+        (
+            _(
+                "NHIỆM VỤ, GIẢI PHÁP CẢI THIỆN VÀ NÂNG CAO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s"
+            )
+            % {"year": plan.year},
+            BOLD,
+        ),
+        (_("(Kèm theo %(plan)s)") % {"plan": attached}, None),
+    ]:
+        ws.append([text_cell(ws, text, font=font, alignment=None, border=False)])
+    ws.append([])
+    ws.append(
+        [
+            text_cell(ws, label, font=BOLD, alignment=CENTER, fill=HEADER_FILL)
+            for label in plan_headers(plan)
+        ]
+    )
+    for values in plan_rows(plan):
+        code = values[0]
+        heading = bool(code) and values[2] is None
+        font = BOLD if heading else None
+        fill = AREA_FILL if code and "." not in str(code) else None
+        ws.append(
+            [
+                text_cell(ws, values[0], font=font, fill=fill),
+                text_cell(ws, values[1], font=font, fill=fill),
+                *[number_cell(ws, v, font=font, fill=fill) for v in values[2:5]],
+                text_cell(ws, values[5], fill=fill),
+                text_cell(ws, values[6], fill=fill),
+            ]
+        )
+    workbook.save(output)

@@ -1,0 +1,264 @@
+"""The ranking table of a year: read by every role, edited and imported by the
+office (upload, preview, confirm or cancel through ``parplan.table_import``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from criteria.models import Organization, Plan
+from parplan import roles, table_import
+from parplan.tables import Problem
+from parplan.uploads import StagedUpload
+from reports.forms import PeerRankFormSet, RankingUploadForm
+from reports.models import PeerRank, table_stamp
+from reports.ranking import (
+    RankingReport,
+    ranking_changes,
+    ranking_import,
+    ranking_is_illustrative,
+)
+
+
+def _ranking_year(request: HttpRequest) -> int:
+    raw = request.GET.get("year") or request.POST.get("year")
+    if raw:
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise Http404(_("Năm không hợp lệ.")) from exc
+    plan = Plan.objects.current()
+    if plan is not None:
+        return plan.baseline_year
+    latest = PeerRank.objects.order_by("-year").values_list("year", flat=True).first()
+    return latest or timezone.localdate().year - 1
+
+
+def _ranking_url(year: int) -> str:
+    return f"{reverse('reports-ranking')}?year={year}"
+
+
+def _organization_for_year(year: int) -> Organization | None:
+    plan = (
+        Plan.objects.filter(baseline_year=year)
+        .select_related("organization")
+        .order_by("-year")
+        .first()
+    )
+    if plan is not None:
+        return plan.organization
+    only = list(Organization.objects.all()[:2])
+    return only[0] if len(only) == 1 else None
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """The ranking table of a year: read by every role, edited and imported by the
+    office."""
+    roles.require_view(request.user)
+    year = _ranking_year(request)
+    editable = roles.can_edit_plan(request.user)
+    rows = PeerRank.objects.filter(year=year).order_by("position", "name")
+    formset = upload = None
+    status = 200
+    stamp = table_stamp(rows)
+    full_scale = _full_scale_for(year)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        formset = PeerRankFormSet(
+            request.POST,
+            queryset=rows,
+            prefix="rows",
+            form_kwargs={"full_scale": full_scale},
+        )
+        if request.POST.get("stamp") != stamp:
+            # Someone saved the table since this form was opened: never overwrite it.
+            messages.error(
+                request,
+                _(
+                    "Bảng xếp hạng năm %(year)s đã được người khác sửa sau khi bạn mở "
+                    "trang. Thay đổi của bạn chưa được lưu; bảng dưới đây là bảng hiện "
+                    "tại, hãy nhập lại thay đổi."
+                )
+                % {"year": year},
+            )
+            formset, status = None, 409
+        elif formset.is_valid():
+            _ranking_save(year, formset)
+            messages.success(
+                request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
+            )
+            return redirect(_ranking_url(year))
+    if editable:
+        formset = formset or PeerRankFormSet(
+            queryset=rows, prefix="rows", form_kwargs={"full_scale": full_scale}
+        )
+        upload = RankingUploadForm(initial={"year": year})
+    rows = list(rows.select_related("organization"))
+    years = sorted(
+        set(PeerRank.objects.values_list("year", flat=True)) | {year}, reverse=True
+    )
+    ctx = {
+        "year": year,
+        "years": years,
+        "rows": rows,
+        "editable": editable,
+        "formset": formset,
+        "upload": upload,
+        "illustrative": ranking_is_illustrative(rows),
+        "sources": sorted({r.source for r in rows if r.source}),
+        "stamp": stamp,
+    }
+    return render(request, "reports/ranking.html", ctx, status=status)
+
+
+def _full_scale_for(year: int) -> Decimal:
+    """The scale of the plans that take this year as their baseline (100 if none)."""
+    scale = (
+        Plan.objects.filter(baseline_year=year)
+        .order_by("-full_scale")
+        .values_list("full_scale", flat=True)
+        .first()
+    )
+    return scale or Decimal(100)
+
+
+def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
+    organization = _organization_for_year(year)
+    with transaction.atomic():
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                form.instance.delete()
+        kept = [
+            form
+            for form in formset.forms
+            if form not in formset.deleted_forms and form.cleaned_data.get("name")
+        ]
+        last = max((f.cleaned_data.get("position") or 0 for f in kept), default=0)
+        for form in kept:
+            row = form.save(commit=False)
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                row.position = last
+            row.year = year
+            row.organization = organization if form.cleaned_data["is_self"] else None
+            row.save()
+
+
+class RankingImport(table_import.TableImportFlow[RankingReport]):
+    """Like the appendix import: a dry run shows the table as read and how it replaces
+    the year's table (or every problem), then a confirmation imports the very file
+    previewed."""
+
+    kind = "ranking"
+    template = "reports/ranking_import.html"
+    preview_template = "reports/ranking_import_preview.html"
+    upload_url = "reports-ranking-import"
+    forbidden = gettext_lazy("Chỉ Văn phòng Sở được nhập bảng xếp hạng.")
+    # Another import of the same year committed between the two steps.
+    failures = (IntegrityError,)
+
+    def form(
+        self,
+        request: HttpRequest,
+        data: Any = None,
+        files: Any = None,
+        meta: dict[str, Any] | None = None,
+    ) -> forms.Form:
+        if data is not None:
+            return RankingUploadForm(data, files)
+        year = int(meta["year"]) if meta else _ranking_year(request)
+        return RankingUploadForm(initial={"year": year})
+
+    def meta(self, form: forms.Form) -> dict[str, Any]:
+        year = form.cleaned_data["year"]
+        organization = _organization_for_year(year)
+        return {
+            "year": year,
+            "organization": organization.pk if organization else None,
+            "self_name": form.cleaned_data["self_name"],
+            "source": form.cleaned_data["source"],
+        }
+
+    def run(
+        self, *, data: bytes, filename: str, meta: dict[str, Any], dry_run: bool
+    ) -> RankingReport:
+        organization = None
+        if meta["organization"] is not None:
+            organization = get_object_or_404(Organization, pk=meta["organization"])
+        return ranking_import(
+            year=int(meta["year"]),
+            data=data,
+            filename=filename,
+            self_name=str(meta["self_name"]) or None,
+            organization=organization,
+            source=str(meta["source"]),
+            dry_run=dry_run,
+        )
+
+    def page_context(self, meta: dict[str, Any] | None) -> dict[str, Any]:
+        return {"year": int(meta["year"])} if meta else {}
+
+    def preview_context(
+        self, report: RankingReport, meta: dict[str, Any]
+    ) -> dict[str, Any]:
+        year = int(meta["year"])
+        organization = None
+        if meta["organization"] is not None:
+            organization = Organization.objects.filter(pk=meta["organization"]).first()
+        return {
+            "changes": ranking_changes(year=year, rows=report.rows),
+            "year": year,
+            "organization": organization,
+            "source": meta["source"],
+            "ranking_url": _ranking_url(year),
+            "confirm_url": reverse("reports-ranking-import-confirm"),
+            "cancel_url": reverse("reports-ranking-import-cancel"),
+        }
+
+    def conflict_problems(
+        self, error: Exception, meta: dict[str, Any]
+    ) -> list[Problem]:
+        return [
+            Problem(
+                _(
+                    "Bảng xếp hạng năm %(year)s vừa được thay đổi cùng lúc; "
+                    "hãy xem lại bảng rồi nhập lại."
+                )
+                % {"year": meta["year"]}
+            )
+        ]
+
+    def done(
+        self, request: HttpRequest, report: RankingReport, staged: StagedUpload
+    ) -> str:
+        messages.success(
+            request,
+            _("Đã nhập %(n)s đơn vị vào bảng xếp hạng năm %(year)s.")
+            % {"n": len(report.rows), "year": report.year},
+        )
+        for notice in report.notices:
+            messages.warning(request, notice)
+        return _ranking_url(report.year)
+
+    def after_cancel(self, request: HttpRequest) -> str:
+        return _ranking_url(_ranking_year(request))
+
+
+RANKING = RankingImport()
+ranking_upload, ranking_upload_confirm, ranking_upload_cancel = (
+    table_import.import_views(RANKING)
+)

@@ -1,0 +1,176 @@
+"""What the dashboard and the plan tree summarise from the engine's figures: tasks
+needing attention, tasks by status, each unit's progress, the tree filtered, and the
+figures as the ``projection`` command prints them. Nothing here queries the
+database."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
+
+from reports.figures import CriterionFigures, PlanFigures, Sums
+from reports.plan_tasks import TaskFigures
+from reports.rules import SCORE_Q, ZERO
+from tasks.models import Status
+
+
+@dataclass
+class UnitProgress:
+    unit_id: int
+    name: str
+    parts: int = 0
+    done: int = 0
+    overdue: int = 0
+    percent_sum: int = 0
+    position: int = 0
+
+    @property
+    def percent(self) -> Decimal:
+        if not self.parts:
+            return ZERO
+        return (Decimal(self.percent_sum) / self.parts).quantize(Decimal("0.1"))
+
+
+def tasks_attention(
+    tasks: Iterable[TaskFigures], today: datetime.date | None = None
+) -> list[TaskFigures]:
+    """Tasks not done that are overdue or due within 14 days, soonest first."""
+    today = today or timezone.localdate()
+    chosen = [t for t in tasks if t.is_overdue(today) or t.is_due_soon(today)]
+    return sorted(chosen, key=lambda t: (t.due_date, t.sort_key, t.position))
+
+
+def status_counts(tasks: Iterable[TaskFigures]) -> dict[str, int]:
+    counts = dict.fromkeys(Status.values, 0)
+    for task in tasks:
+        counts[task.state] += 1
+    return counts
+
+
+def unit_progress(
+    tasks: Iterable[TaskFigures], today: datetime.date | None = None
+) -> list[UnitProgress]:
+    """Each unit's lead parts: how many, how many done or overdue, mean percent."""
+    today = today or timezone.localdate()
+    units: dict[int, UnitProgress] = {}
+    for task in tasks:
+        overdue = bool(task.due_date and task.due_date < today)
+        for part in task.lead_parts:
+            item = units.get(part.unit_id)
+            if item is None:
+                item = units[part.unit_id] = UnitProgress(
+                    part.unit_id, part.unit.name, position=part.unit.position
+                )
+            item.parts += 1
+            item.percent_sum += part.percent
+            if part.status == Status.DONE:
+                item.done += 1
+            elif overdue:
+                item.overdue += 1
+    return sorted(units.values(), key=lambda u: (u.position, u.name))
+
+
+def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
+    """The figures the ``projection`` command prints as JSON: decimals as strings
+    with two places, ranks as integers, None as null."""
+
+    def dec(value: Decimal | None) -> str | None:
+        if value is None:
+            return None
+        return str(Decimal(value).quantize(SCORE_Q, rounding=ROUND_HALF_UP))
+
+    def sums(s: Sums) -> dict[str, str | None]:
+        return {
+            "standard": dec(s.max_score),
+            "baseline": dec(s.baseline),
+            "target": dec(s.target),
+            "self": dec(s.current),
+            "expected": dec(s.expected),
+            "gap": dec(s.gap),
+            "points_to_recover": dec(s.to_recover),
+        }
+
+    return {
+        "plan": {
+            "organization": figures.plan.organization.name,
+            "year": figures.plan.year,
+            "baseline_year": figures.plan.baseline_year,
+            "full_scale": dec(figures.plan.full_scale),
+            "rank_goal": figures.plan.rank_goal,
+        },
+        "peer_change": dec(figures.peer_change),
+        "totals": sums(figures.totals),
+        "areas": {row.code: sums(row) for row in figures.areas},
+        "scenarios": {
+            key: {
+                "total": dec(s.total),
+                "index": dec(s.index),
+                "rank": s.rank,
+                "places_gained": s.places_gained,
+            }
+            for key, s in figures.scenarios.items()
+        },
+        "baseline_index": dec(figures.baseline_index),
+        "baseline_rank": figures.baseline_rank,
+        "places_gained": figures.places_gained,
+        "goal_met": figures.goal_met,
+        "points_needed": dec(figures.points_needed),
+        "peers": figures.peer_count,
+    }
+
+
+TASK_FILTER_DUE = ("overdue", "soon", "attention")
+
+
+@dataclass
+class TreeRow:
+    row: CriterionFigures
+    tasks: list[TaskFigures]
+
+
+def tree_rows(
+    figures: PlanFigures,
+    *,
+    status: str | None = None,
+    unit_id: int | None = None,
+    due: str | None = None,
+    today: datetime.date | None = None,
+) -> list[TreeRow]:
+    """The rows of the tree with their tasks; with a filter, only the tasks that pass
+    it, the criteria that hold them and the headings above those."""
+    today = today or timezone.localdate()
+    filtered = bool(status or unit_id or due)
+
+    def passes(task: TaskFigures) -> bool:
+        if status and task.state != status:
+            return False
+        if unit_id and all(p.unit_id != unit_id for p in task.parts):
+            return False
+        if due == "overdue" and not task.is_overdue(today):
+            return False
+        if due == "soon" and not task.is_due_soon(today):
+            return False
+        return not (
+            due == "attention"
+            and not (task.is_overdue(today) or task.is_due_soon(today))
+        )
+
+    result = [
+        TreeRow(row, [t for t in row.tasks if passes(t)] if filtered else row.tasks)
+        for row in figures.rows
+    ]
+    if not filtered:
+        return result
+    keep: set[int] = set()
+    by_pk = {item.row.pk: item.row for item in result}
+    for item in result:
+        if item.tasks:
+            pk: int | None = item.row.pk
+            while pk is not None and pk not in keep:
+                keep.add(pk)
+                pk = by_pk[pk].parent_id
+    return [item for item in result if item.row.pk in keep]

@@ -1,0 +1,67 @@
+"""Object-level rights on tasks and evidence: the objects a user may see or change.
+
+Views fetch through these helpers: a missing object answers 404, a forbidden one
+403, for pages and form posts alike. Role-level rights are ``parplan.roles``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from parplan.roles import Role, can_edit_plan, require_view, user_roles
+from tasks.models import Evidence, Membership, TaskUnit
+
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
+
+
+def user_unit_ids(user: AnyUser) -> frozenset[int]:
+    """Units the user heads (empty for anyone who is not a unit head)."""
+    if Role.UNIT_HEAD not in user_roles(user):
+        return frozenset()
+    cached = getattr(user, "_parplan_unit_ids", None)
+    if cached is None:
+        ids = Membership.objects.filter(user=user).values_list("unit_id", flat=True)
+        cached = frozenset(ids)
+        user._parplan_unit_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+def can_update_part(user: AnyUser, part: TaskUnit) -> bool:
+    """A unit's part of a task is updated by that unit's head, or by the office."""
+    return can_edit_plan(user) or part.unit_id in user_unit_ids(user)
+
+
+def can_delete_evidence(user: AnyUser, evidence: Evidence) -> bool:
+    """The office deletes any evidence; a unit head, what came with their unit's report."""
+    if can_edit_plan(user):
+        return True
+    update = evidence.progress_update
+    return update is not None and can_update_part(user, update.part)
+
+
+def part_for_update(user: AnyUser, pk: int) -> TaskUnit:
+    """The unit's part of a task that ``user`` may report on (404 / 403 otherwise)."""
+    part = get_object_or_404(
+        TaskUnit.objects.select_related("task__criterion__plan", "unit"), pk=pk
+    )
+    if not can_update_part(user, part):
+        raise PermissionDenied
+    return part
+
+
+def evidence_for_download(user: AnyUser, pk: int) -> Evidence:
+    require_view(user)
+    return get_object_or_404(Evidence, pk=pk)
+
+
+def evidence_for_delete(user: AnyUser, pk: int) -> Evidence:
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("progress_update__part"), pk=pk
+    )
+    if not can_delete_evidence(user, evidence):
+        raise PermissionDenied
+    return evidence

@@ -1,0 +1,345 @@
+"""Writing the appendix: criteria, tasks and units of a plan from the rows
+``appendix_parse`` read and checked, all or nothing.
+
+Natural keys: a criterion by (plan, code), a task by (criterion, position), a unit by
+its normalised name, a unit's part by (task, unit). ``AppendixWriter`` does the
+writing; ``appendix_import`` drives it for the command, the browser import and the
+demo, and the admin's Import button drives it through ``AppendixResource``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from criteria.models import Criterion, Organization, Plan, code_sort_key, parent_code
+from parplan.tables import Problem, TableImportError
+from parplan.text import normalize_name
+from tasks.appendix.columns import SCORE_COLUMNS, column_labels
+from tasks.appendix.parse import CriterionRow, TaskRow, appendix_parse, split_lead
+from tasks.models import Status, Task, TaskUnit, Unit
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class ImportReport:
+    plan: Plan
+    dry_run: bool
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # in the plan, not in the file
+    tasks_created: int = 0
+    tasks_updated: int = 0
+    tasks_unchanged: int = 0
+    units_created: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    rows: list[CriterionRow] = field(default_factory=list)  # as read, in code order
+
+    def preview(self) -> list[tuple[CriterionRow, str]]:
+        """Each row of the file with what the import does to it, for the preview."""
+        created, updated = set(self.created), set(self.updated)
+        return [
+            (
+                row,
+                CREATED
+                if row.code in created
+                else UPDATED
+                if row.code in updated
+                else UNCHANGED,
+            )
+            for row in self.rows
+        ]
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created or self.updated or self.tasks_created or self.tasks_updated
+        )
+
+
+_Wanted = tuple[str, bool, frozenset[int]]  # text, all units, lead unit ids
+
+
+class AppendixWriter:
+    """Writes the rows of one appendix into ``plan``; rows come in code order, so a
+    criterion's parent is written before it."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.by_code = {c.code: c for c in Criterion.objects.filter(plan=plan)}
+        self.units = {
+            u.key: u for u in Unit.objects.filter(organization=plan.organization_id)
+        }
+        self.units_created: list[str] = []
+        self.task_counts: Counter[str] = Counter()
+
+    # Units ------------------------------------------------------------------------
+
+    def units_ensure(self, tasks: Iterable[TaskRow]) -> None:
+        """Create the lead units the rows name that the organization does not have."""
+        position = max((u.position for u in self.units.values()), default=0)
+        for task in tasks:
+            for name in split_lead(task.lead)[1]:
+                key = normalize_name(name)
+                if key not in self.units:
+                    position += 1
+                    self.units[key] = Unit.objects.create(
+                        organization=self.plan.organization,
+                        name=name,
+                        position=position,
+                    )
+                    self.units_created.append(name)
+
+    # Criteria ---------------------------------------------------------------------
+
+    def criterion_build(self, row: CriterionRow) -> tuple[Criterion, bool]:
+        """The row's criterion with the file's values (not saved) and whether they
+        differ from what is stored."""
+        criterion = self.by_code.get(row.code)
+        is_new = criterion is None
+        if criterion is None:
+            criterion = Criterion(plan=self.plan, code=row.code)
+        code = parent_code(row.code)
+        parent = self.by_code.get(code) if code else None
+        values = {"title": row.title, **{r: row.scores[r] for r in SCORE_COLUMNS}}
+        differ = (
+            is_new
+            or criterion.parent_id != (parent.pk if parent else None)
+            or any(getattr(criterion, name) != value for name, value in values.items())
+        )
+        criterion.parent = parent
+        for name, value in values.items():
+            setattr(criterion, name, value)
+        return criterion, differ
+
+    def criterion_write(self, row: CriterionRow, *, with_tasks: bool) -> str:
+        """Create, update or leave the row's criterion and its tasks; returns which.
+
+        Raises ValidationError (by field) when the criterion is not valid, or when a
+        lead unit that reported progress would be dropped.
+        """
+        criterion, differ = self.criterion_build(row)
+        if not differ and not (with_tasks and self.tasks_differ(criterion, row.tasks)):
+            self.task_counts[UNCHANGED] += len(row.tasks) if with_tasks else 0
+            return UNCHANGED
+        outcome = UPDATED if criterion.pk else CREATED
+        # Uniqueness is the parser's (one row per code); the checks are clean()'s.
+        criterion.full_clean(
+            exclude=["depth", "sort_key"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        if criterion.pk:
+            criterion.version += 1  # a form opened before this import is now stale
+        criterion.save()
+        self.by_code[criterion.code] = criterion
+        if with_tasks:
+            self.tasks_sync(criterion, row.tasks)
+        return outcome
+
+    # Tasks ------------------------------------------------------------------------
+
+    def _wanted(self, tasks: list[TaskRow]) -> list[_Wanted]:
+        wanted = []
+        for task in tasks:
+            all_units, names = split_lead(task.lead)
+            unit_ids = frozenset(self.units[normalize_name(n)].pk for n in names)
+            wanted.append((task.text, all_units, unit_ids))
+        return wanted
+
+    @staticmethod
+    def _current(criterion: Criterion) -> dict[int, Task]:
+        if not criterion.pk:
+            return {}
+        tasks = Task.objects.filter(criterion=criterion).prefetch_related("parts")
+        return {t.position: t for t in tasks}
+
+    @staticmethod
+    def _lead_ids(task: Task) -> frozenset[int]:
+        return frozenset(
+            p.unit_id for p in task.parts.all() if p.role == TaskUnit.Role.LEAD
+        )
+
+    def tasks_differ(self, criterion: Criterion, tasks: list[TaskRow]) -> bool:
+        current = self._current(criterion)
+        for position, (text, all_units, unit_ids) in enumerate(
+            self._wanted(tasks), start=1
+        ):
+            task = current.get(position)
+            if task is None or task.text != text or task.all_units != all_units:
+                return True
+            if not all_units and self._lead_ids(task) != unit_ids:
+                return True
+        return False
+
+    def tasks_sync(self, criterion: Criterion, tasks: list[TaskRow]) -> None:
+        current = self._current(criterion)
+        every_unit = frozenset(u.pk for u in self.units.values())
+        new: list[tuple[Task, frozenset[int]]] = []
+        for position, (text, all_units, unit_ids) in enumerate(
+            self._wanted(tasks), start=1
+        ):
+            leads = every_unit if all_units else unit_ids
+            task = current.get(position)
+            if task is None:
+                task = Task(
+                    criterion=criterion,
+                    position=position,
+                    text=text,
+                    all_units=all_units,
+                )
+                new.append((task, leads))
+                self.task_counts[CREATED] += 1
+                continue
+            had = self._lead_ids(task)
+            if task.text == text and task.all_units == all_units and had == leads:
+                self.task_counts[UNCHANGED] += 1
+                continue
+            task.text, task.all_units = text, all_units
+            task.version += 1
+            task.save()
+            self._leads_set(task, had, leads)
+            self.task_counts[UPDATED] += 1
+        self._tasks_create(new)
+
+    @staticmethod
+    def _tasks_create(new: list[tuple[Task, frozenset[int]]]) -> None:
+        """A criterion's new tasks and their lead parts in three queries (tasks, their
+        history, parts) rather than three per task: a province's appendix has
+        thousands. The history rows name the signed-in user as ``save()`` would."""
+        if not new:
+            return
+        tasks = bulk_create_with_history([task for task, _leads in new], Task)
+        TaskUnit.objects.bulk_create(
+            TaskUnit(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
+            for task, (_same, leads) in zip(tasks, new, strict=True)
+            for uid in sorted(leads)
+        )
+
+    @staticmethod
+    def _leads_set(task: Task, had: frozenset[int], leads: frozenset[int]) -> None:
+        removed = [
+            p
+            for p in task.parts.all()
+            if p.role == TaskUnit.Role.LEAD and p.unit_id not in leads
+        ]
+        reported = [
+            p
+            for p in removed
+            if p.percent or p.status != Status.NOT_STARTED or p.updates.exists()
+        ]
+        if reported:
+            raise ValidationError(
+                _(
+                    "Không thể bỏ %(units)s khỏi đơn vị chủ trì nhiệm vụ %(position)s vì đơn vị đã "
+                    "báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
+                )
+                % {
+                    "units": ", ".join(p.unit.name for p in reported),
+                    "position": task.position,
+                }
+            )
+        TaskUnit.objects.filter(pk__in=[p.pk for p in removed]).delete()
+        existing = {p.unit_id: p for p in task.parts.all()}
+        for uid in leads - had:
+            if uid in existing:  # a supporting unit becomes a lead
+                TaskUnit.objects.filter(pk=existing[uid].pk).update(
+                    role=TaskUnit.Role.LEAD
+                )
+            else:
+                TaskUnit.objects.create(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
+
+
+def problems_of(error: ValidationError, row: int | None) -> list[Problem]:
+    """A model's ValidationError as problems of one row, each in its column."""
+    if not hasattr(error, "error_dict"):
+        return [Problem(" ".join(error.messages), row)]
+    labels = column_labels()
+    return [
+        Problem(
+            str(message),
+            row,
+            None if name == NON_FIELD_ERRORS else labels.get(name, name),
+        )
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
+
+
+def appendix_write(
+    *, plan: Plan, rows: list[CriterionRow], with_tasks: bool, report: ImportReport
+) -> None:
+    """Write ``rows`` into ``plan`` (inside the caller's transaction), filling
+    ``report``; raises TableImportError with every row's problem."""
+    writer = AppendixWriter(plan)
+    if with_tasks:
+        writer.units_ensure(task for row in rows for task in row.tasks)
+    problems: list[Problem] = []
+    buckets = {CREATED: report.created, UPDATED: report.updated}
+    buckets[UNCHANGED] = report.unchanged
+    for row in rows:
+        try:
+            outcome = writer.criterion_write(row, with_tasks=with_tasks)
+        except ValidationError as exc:
+            problems.extend(problems_of(exc, row.source_row))
+            continue
+        buckets[outcome].append(row.code)
+    if problems:
+        raise TableImportError(problems)
+    report.tasks_created = writer.task_counts[CREATED]
+    report.tasks_updated = writer.task_counts[UPDATED]
+    report.tasks_unchanged = writer.task_counts[UNCHANGED]
+    report.units_created = list(writer.units_created)
+
+
+def appendix_import(
+    *,
+    organization: Organization,
+    year: int,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Create or update ``organization``'s plan of ``year`` from an appendix file.
+
+    All or nothing: any problem raises TableImportError and the database is left as
+    it was. With ``dry_run`` the report says what would change and nothing is kept.
+    """
+    plan = Plan.objects.filter(organization=organization, year=year).first()
+    existing = (
+        set(Criterion.objects.filter(plan=plan).values_list("code", flat=True))
+        if plan
+        else set()
+    )
+    table = appendix_parse(
+        data=data, filename=filename, year=year, existing_codes=existing
+    )
+    with transaction.atomic():
+        if plan is None:
+            plan = Plan.objects.create(
+                organization=organization,
+                year=year,
+                baseline_year=table.baseline_year or year - 1,
+                title=_(
+                    "Kế hoạch cải thiện, nâng cao Chỉ số cải cách hành chính năm %(year)s"
+                )
+                % {"year": year},
+            )
+        report = ImportReport(
+            plan=plan, dry_run=dry_run, notices=table.notices, rows=table.rows
+        )
+        appendix_write(
+            plan=plan, rows=table.rows, with_tasks=table.has_tasks, report=report
+        )
+        report.kept = sorted(existing - {r.code for r in table.rows}, key=code_sort_key)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

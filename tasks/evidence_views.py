@@ -1,0 +1,91 @@
+"""Pages of evidence (tài liệu kiểm chứng): the office adds it to a criterion, a unit
+head or the office deletes it, anyone with a role downloads its file."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from criteria.models import Criterion
+from parplan import roles
+from parplan.http import safe_next
+from tasks import access, evidence
+from tasks.forms import EvidenceForm
+
+
+@login_required
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    roles.require_edit(request.user)
+    criterion = get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                evidence.evidence_add(
+                    plan=criterion.plan,
+                    criterion=criterion,
+                    user=request.user,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã thêm tài liệu kiểm chứng cho tiêu chí %(code)s.")
+                    % {"code": criterion.code},
+                )
+                return redirect(criterion)
+        status = 400
+    else:
+        form = EvidenceForm()
+    ctx = {"criterion": criterion, "form": form}
+    return render(request, "tasks/evidence_form.html", ctx, status=status)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.evidence_for_delete(request.user, pk)
+    default = (
+        item.criterion.get_absolute_url()
+        if item.criterion is not None
+        else item.progress_update.part.task.get_absolute_url()  # type: ignore[union-attr]
+    )
+    evidence.evidence_delete(evidence=item, user=request.user)
+    messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
+    return redirect(safe_next(request, default))
+
+
+@login_required
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """Stored evidence, to signed-in users with a role only (never a static route)."""
+    item = access.evidence_for_download(request.user, pk)
+    if not item.file:
+        raise Http404
+    name = item.file.name.rsplit("/", 1)[-1]
+    content_type = (
+        evidence.content_type_of(name)
+        or mimetypes.guess_type(name)[0]
+        or "application/octet-stream"
+    )
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    inline = content_type in {"application/pdf", "image/png", "image/jpeg"}
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

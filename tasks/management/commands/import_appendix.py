@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.db import transaction
+
+from criteria.models import Organization
+from parplan.commands import TableImportCommand, sole
+from tasks.appendix.load import ImportReport, appendix_import
+
+
+def organization_for(name: str | None) -> Organization:
+    """The organization named, or the only one there is."""
+    if name:
+        organization, _created = Organization.objects.get_or_create(name=name.strip())
+        return organization
+    return sole(
+        Organization.objects.all(),
+        none='Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".',
+        many='Có nhiều cơ quan; hãy chọn một bằng --organization "Tên cơ quan".',
+    )
+
+
+class Command(TableImportCommand):
+    help = (
+        "Nhập phụ lục kế hoạch (STT | Lĩnh vực, tiêu chí | Điểm chuẩn | Điểm năm trước | "
+        "Mục tiêu | Nhiệm vụ, giải pháp | Đơn vị chủ trì) từ .xlsx, .csv, .tsv hoặc .txt."
+    )
+
+    path_help = "Tệp phụ lục (.xlsx, .csv, .tsv, .txt)"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
+        )
+        parser.add_argument(
+            "--organization", help="Tên cơ quan (mặc định: cơ quan duy nhất)"
+        )
+
+    def run(self, *, data: bytes, filename: str, **options: Any) -> ImportReport:
+        # The command may create the organization it names: that creation is undone
+        # with the import when the file is refused or the run is a dry run.
+        with transaction.atomic():
+            report = appendix_import(
+                organization=organization_for(options["organization"]),
+                year=options["year"],
+                data=data,
+                filename=filename,
+                dry_run=options["dry_run"],
+            )
+            if report.dry_run:
+                transaction.set_rollback(True)
+        return report
+
+    def write_report(self, report: ImportReport) -> None:
+        verb = "sẽ" if report.dry_run else "đã"
+        head = "Chạy thử (không ghi gì)" if report.dry_run else "Đã nhập"
+        self.stdout.write(f"{head}: {report.plan}")
+        self.stdout.write(
+            f"Tiêu chí: {len(report.created)} {verb} tạo, {len(report.updated)} {verb} cập nhật, "
+            f"{len(report.unchanged)} không đổi."
+        )
+        self.stdout.write(
+            f"Nhiệm vụ: {report.tasks_created} {verb} tạo, {report.tasks_updated} {verb} cập nhật, "
+            f"{report.tasks_unchanged} không đổi."
+        )
+        if report.units_created:
+            self.stdout.write(
+                f"Phòng, đơn vị {verb} tạo: {'; '.join(report.units_created)}"
+            )
+        if report.created:
+            self.stdout.write(f"  Tạo mới: {', '.join(report.created)}")
+        if report.updated:
+            self.stdout.write(f"  Cập nhật: {', '.join(report.updated)}")
+        if report.kept:
+            self.stdout.write(
+                f"  Có trong kế hoạch, không có trong tệp (giữ nguyên): {', '.join(report.kept)}"
+            )
+        for notice in report.notices:
+            self.stdout.write(f"  Lưu ý: {notice}")
+        if not report.dry_run:
+            self.stdout.write(self.style.SUCCESS("Xong."))
