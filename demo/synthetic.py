@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from criteria.models import Criterion, Organization, Plan, code_sort_key
+from parplan.text import normalize_name
 from reports.models import PeerRank
 from tasks.models import ProgressUpdate, Status, Task, TaskUnit, Unit
 
@@ -204,7 +205,7 @@ def _peers_build(
         PeerRank(
             year=year,
             name=organization.name,
-            key=organization.name.casefold(),
+            key=normalize_name(organization.name),
             index=Decimal("80.125"),
             organization=organization,
             source=SYNTHETIC,

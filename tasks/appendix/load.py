@@ -312,8 +312,14 @@ def appendix_import(
 
     All or nothing: any problem raises TableImportError and the database is left as
     it was. With ``dry_run`` the report says what would change and nothing is kept.
+    An ``organization`` not saved yet is created with the plan, in the same
+    transaction.
     """
-    plan = Plan.objects.filter(organization=organization, year=year).first()
+    plan = (
+        Plan.objects.filter(organization=organization, year=year).first()
+        if organization.pk
+        else None
+    )
     existing = (
         set(Criterion.objects.filter(plan=plan).values_list("code", flat=True))
         if plan
@@ -323,6 +329,8 @@ def appendix_import(
         data=data, filename=filename, year=year, existing_codes=existing
     )
     with transaction.atomic():
+        if organization.pk is None:
+            organization.save()
         if plan is None:
             plan = Plan.objects.create(
                 organization=organization,

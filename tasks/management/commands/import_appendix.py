@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import CommandParser
-from django.db import transaction
 
 from criteria.models import Organization
 from parplan.commands import TableImportCommand, sole
@@ -11,10 +10,11 @@ from tasks.appendix.load import ImportReport, appendix_import
 
 
 def organization_for(name: str | None) -> Organization:
-    """The organization named, or the only one there is."""
+    """The organization named (not saved yet when it is new: the import creates it
+    with the plan), or the only one there is."""
     if name:
-        organization, _created = Organization.objects.get_or_create(name=name.strip())
-        return organization
+        name = name.strip()
+        return Organization.objects.filter(name=name).first() or Organization(name=name)
     return sole(
         Organization.objects.all(),
         none='Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".',
@@ -40,19 +40,13 @@ class Command(TableImportCommand):
         )
 
     def run(self, *, data: bytes, filename: str, **options: Any) -> ImportReport:
-        # The command may create the organization it names: that creation is undone
-        # with the import when the file is refused or the run is a dry run.
-        with transaction.atomic():
-            report = appendix_import(
-                organization=organization_for(options["organization"]),
-                year=options["year"],
-                data=data,
-                filename=filename,
-                dry_run=options["dry_run"],
-            )
-            if report.dry_run:
-                transaction.set_rollback(True)
-        return report
+        return appendix_import(
+            organization=organization_for(options["organization"]),
+            year=options["year"],
+            data=data,
+            filename=filename,
+            dry_run=options["dry_run"],
+        )
 
     def write_report(self, report: ImportReport) -> None:
         verb = "sẽ" if report.dry_run else "đã"
