@@ -221,7 +221,8 @@ def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     from criteria.models import Organization, Plan
     from reports.plan_workbook import plan_write
     from tasks.appendix.load import appendix_import
-    from tasks.models import Unit, normalize_name
+    from parplan.text import normalize_name
+    from tasks.models import Unit
 
     source = Plan.objects.select_related("organization").get(pk=data.large_plan_id)
     buffer = io.BytesIO()
