@@ -219,9 +219,9 @@ def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     """The large plan's appendix (its own exporter's workbook) imported as a new
     organization's plan, against openpyxl merely reading the file."""
     from criteria.models import Organization, Plan
+    from parplan.text import normalize_name
     from reports.plan_workbook import plan_write
     from tasks.appendix.load import appendix_import
-    from parplan.text import normalize_name
     from tasks.models import Unit
 
     source = Plan.objects.select_related("organization").get(pk=data.large_plan_id)
