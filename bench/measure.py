@@ -268,6 +268,40 @@ def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
     }
 
 
+def ranking_measure(*, rows: int, reps: int) -> dict[str, object]:
+    """A ranking table of ``rows`` synthetic units in two blocks, percent-formatted
+    rates, no rank column (every rank computed), imported as a dry run against
+    openpyxl merely reading the file: the import must grow linearly with the rows."""
+    from openpyxl import Workbook
+
+    from reports.ranking import ranking_import
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["STT", "Tên đơn vị", "Điểm tối đa", "Điểm thẩm định", "Tỷ lệ đạt"])
+    for block in ("I. Khối thử A", "II. Khối thử B"):
+        sheet.append([block])
+        for i in range(rows // 2):
+            score = 60 + (i * 37 % 4000) / 100
+            sheet.append([i + 1, f"{block} đơn vị {i} (dữ liệu tổng hợp)", 100, score])
+            sheet.cell(sheet.max_row, 5, score / 100).number_format = "0.00%"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = buffer.getvalue()
+
+    def run_import() -> None:
+        ranking_import(year=1990, data=data, filename="xep-hang.xlsx", dry_run=True)
+
+    import_s = median_time(run_import, reps)
+    read_s = median_time(lambda: _bare_read(data), reps)
+    return {
+        "rows": rows,
+        "import_s": import_s,
+        "bare_read_s": read_s,
+        "ratio": import_s / read_s,
+    }
+
+
 def _peak_bytes(run: Callable[[], object]) -> int:
     gc.collect()
     tracemalloc.start()
@@ -412,6 +446,10 @@ def measure_all(
         ("pages", lambda: pages_measure(data, reps=reps)),
         ("export", lambda: export_measure(data, reps=reps)),
         ("import", lambda: import_measure(data, reps=import_reps)),
+        (
+            "ranking",
+            lambda: ranking_measure(rows=data.large_rows["criteria"] * 10, reps=reps),
+        ),
     ]:
         started = time.perf_counter()
         result[name] = measure()

@@ -411,6 +411,25 @@ def tables(results: dict[str, dict[str, object]]) -> list[str]:
     lines += _table(["database", "rows", "import", "openpyxl read-only", "ratio"], rows)
     lines += [
         "",
+        "### Ranking import (dry run, every rank computed) vs openpyxl's bare read",
+        "",
+    ]
+    rows = []
+    for result in results.values():
+        ranking = result.get("ranking")
+        if ranking:
+            rows.append(
+                [
+                    result["database"]["name"],
+                    f"{ranking['rows']:,}",
+                    _ms(ranking["import_s"]),
+                    _ms(ranking["bare_read_s"]),
+                    f"{ranking['ratio']:.1f}×",
+                ]
+            )
+    lines += _table(["database", "rows", "import", "openpyxl read-only", "ratio"], rows)
+    lines += [
+        "",
         "### Self-assessment export vs openpyxl write-only writing the same cells bare",
         "",
     ]

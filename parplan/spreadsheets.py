@@ -42,6 +42,9 @@ class SourceRow:
     # Cells of a sheet that hold a formula: cell index → formula text. The cell's value
     # in ``cells`` is the result the spreadsheet program saved (None if it saved none).
     formulas: dict[int, str] = field(default_factory=dict)
+    # Number cells of a sheet formatted as a percentage: cell index → the decimals
+    # the format shows (``0.00%`` → 2). Read only when the reader asks for it.
+    percent: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -59,8 +62,11 @@ def cell_text(value: object) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def read_rows(data: bytes, filename: str) -> tuple[str, list[SourceRow]]:
-    """Return the file's kind (``xlsx``, ``csv``, ``text``) and its rows."""
+def read_rows(
+    data: bytes, filename: str, *, percent_formats: bool = False
+) -> tuple[str, list[SourceRow]]:
+    """Return the file's kind (``xlsx``, ``csv``, ``text``) and its rows; with
+    ``percent_formats``, which number cells of a sheet are formatted as %."""
     name = filename.lower()
     if not data or not data.strip():
         raise TableError(_("Tệp “%(name)s” trống.") % {"name": filename})
@@ -75,7 +81,7 @@ def read_rows(data: bytes, filename: str) -> tuple[str, list[SourceRow]]:
                 _("Tệp “%(name)s” là bảng tính Excel nhưng tên không có đuôi .xlsx.")
                 % {"name": filename}
             )
-        rows = _read_xlsx(data, filename)
+        rows = _read_xlsx(data, filename, percent_formats)
         if not rows:
             raise TableError(
                 _("Tệp “%(name)s” không có dữ liệu: mọi trang tính đều trống.")
@@ -167,7 +173,7 @@ def check_xlsx_archive(data: bytes, filename: str) -> None:
         )
 
 
-def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
+def _read_xlsx(data: bytes, filename: str, percent_formats: bool) -> list[SourceRow]:
     """The first sheet with data, read in read-only mode (rows are streamed).
 
     A first pass sees formulas as written; only when there are some does a second pass
@@ -184,7 +190,9 @@ def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
             "defusedxml must be installed (and OPENPYXL_DEFUSEDXML not False) "
             "before PAR Plan reads .xlsx files"
         )
-    index, rows = _read_sheet(data, filename, data_only=False)
+    index, rows = _read_sheet(
+        data, filename, data_only=False, percent_formats=percent_formats
+    )
     if index is None:
         return []
     if any(r.formulas for r in rows):
@@ -200,7 +208,12 @@ def _read_xlsx(data: bytes, filename: str) -> list[SourceRow]:
 
 
 def _read_sheet(
-    data: bytes, filename: str, *, data_only: bool, only: int | None = None
+    data: bytes,
+    filename: str,
+    *,
+    data_only: bool,
+    only: int | None = None,
+    percent_formats: bool = False,
 ) -> tuple[int | None, list[SourceRow]]:
     import openpyxl
 
@@ -220,8 +233,13 @@ def _read_sheet(
                 row = SourceRow(number, [])
                 for i, cell in enumerate(cells):
                     row.cells.append(cell.value)
-                    if getattr(cell, "data_type", None) == "f":
+                    kind = getattr(cell, "data_type", None)
+                    if kind == "f":
                         row.formulas[i] = str(cell.value)
+                    if percent_formats and kind in {"n", "f"}:
+                        places = percent_places(getattr(cell, "number_format", ""))
+                        if places is not None:
+                            row.percent[i] = places
                 rows.append(row)
             if any(any(cell_text(c) for c in r.cells) for r in rows):
                 return index, rows
@@ -232,6 +250,16 @@ def _read_sheet(
         raise _unreadable(exc, filename) from exc
     finally:
         workbook.close()
+
+
+def percent_places(number_format: str | None) -> int | None:
+    """The decimals a percentage format shows (``0.00%`` → 2), None if it is not
+    one."""
+    if not number_format or "%" not in number_format:
+        return None
+    body = number_format.split(";")[0].split("%")[0]
+    decimals = body.partition(".")[2]
+    return sum(1 for ch in decimals if ch in "0#?")
 
 
 def _unreadable(exc: BaseException, filename: str) -> TableError:

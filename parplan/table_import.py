@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django import forms
@@ -93,6 +94,17 @@ class TableImportFlow(ABC, Generic[Report]):
     def after_cancel(self, request: HttpRequest) -> str:
         return self.upload_url
 
+    def refusal_context(self, error: TableImportError) -> dict[str, Any] | None:
+        """For a refusal the office can resolve on the page (by choosing how to read
+        the file), what the page needs; the file is then kept for ``reread``."""
+        return None
+
+    def reread(self, data: Any, meta: dict[str, Any]) -> dict[str, Any]:
+        """``meta`` with the choices the preview's form posted (e.g. a column's
+        role), to read the staged file again; the import may refuse them with a
+        TableImportError. Only flows whose preview has such a form override it."""
+        raise PermissionDenied
+
 
 def _page(
     request: HttpRequest,
@@ -127,17 +139,68 @@ def _upload(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpResponse:
     if not form.is_valid():
         return _page(request, flow, {"form": form}, status=400)
     upload = form.cleaned_data["file"]
-    data, meta = upload.read(), flow.meta(form)
+    return _preview(
+        request,
+        flow,
+        data=upload.read(),
+        filename=upload.name,
+        meta=flow.meta(form),
+        form=form,
+    )
+
+
+def _preview(
+    request: HttpRequest,
+    flow: TableImportFlow[Any],
+    *,
+    data: bytes,
+    filename: str,
+    meta: dict[str, Any],
+    form: forms.Form,
+) -> HttpResponse:
+    """Dry-run the import and stage the file, or show every problem."""
     try:
-        report = flow.run(data=data, filename=upload.name, meta=meta, dry_run=True)
+        report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
     except TableImportError as exc:
-        ctx = {"form": form, "problems": exc.problems, "filename": upload.name}
+        ctx = {"form": form, "problems": exc.problems, "filename": filename}
+        extra = flow.refusal_context(exc)
+        if extra is not None:
+            staged = upload_stage(
+                request=request,
+                kind=flow.kind,
+                data=data,
+                filename=filename,
+                meta=meta,
+            )
+            ctx |= extra | {"staged": staged}
         return _page(request, flow, ctx, meta)
     staged = upload_stage(
-        request=request, kind=flow.kind, data=data, filename=upload.name, meta=meta
+        request=request, kind=flow.kind, data=data, filename=filename, meta=meta
     )
     ctx = {"report": report, "staged": staged} | flow.preview_context(report, meta)
     return render(request, flow.preview_template, ctx)
+
+
+def import_reread(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpResponse:
+    """Read the staged file again with the choices made in the preview."""
+    _check(request, flow)
+    try:
+        staged, data = upload_take(
+            request=request, kind=flow.kind, token=request.POST.get("token", "")
+        )
+    except StagingError as exc:
+        messages.error(request, str(exc))
+        return redirect(flow.upload_url)
+    upload_discard(request=request, kind=flow.kind)
+    meta = flow.reread(request.POST, dict(staged.meta))
+    return _preview(
+        request,
+        flow,
+        data=data,
+        filename=staged.filename,
+        meta=meta,
+        form=flow.form(request, meta=meta),
+    )
 
 
 def import_confirm(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpResponse:
@@ -185,8 +248,17 @@ def import_cancel(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpRespo
 View = Callable[[HttpRequest], HttpResponse]
 
 
-def import_views(flow: TableImportFlow[Any]) -> tuple[View, View, View]:
-    """The upload, confirm and cancel views of ``flow``, for its app's urls.py."""
+@dataclass(frozen=True)
+class ImportViews:
+    upload: View
+    confirm: View
+    cancel: View
+    reread: View
+
+
+def import_views(flow: TableImportFlow[Any]) -> ImportViews:
+    """The upload, confirm, cancel and re-read views of ``flow``, for its app's
+    urls.py."""
 
     # The upload is csrf_exempt: import_upload checks the size before anything reads
     # the body, then the CSRF token.
@@ -205,4 +277,9 @@ def import_views(flow: TableImportFlow[Any]) -> tuple[View, View, View]:
     def cancel(request: HttpRequest) -> HttpResponse:
         return import_cancel(request, flow)
 
-    return upload, confirm, cancel
+    @login_required
+    @require_POST
+    def reread(request: HttpRequest) -> HttpResponse:
+        return import_reread(request, flow)
+
+    return ImportViews(upload, confirm, cancel, reread)

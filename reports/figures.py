@@ -166,6 +166,8 @@ class PlanFigures:
     peer_change: Decimal
     ranking: list[PeerFigure]
     own_row: PeerRank | None
+    block: str  # the block of the ranking the organization is ranked in
+    scale: Decimal  # its maximum: its own in the table, else the plan's full scale
     baseline_index: Decimal | None
     baseline_rank: int | None
     scenarios: dict[str, Scenario]
@@ -267,7 +269,8 @@ def plan_figures(
     own_row: PeerRank | None = None
     if with_ranking:
         ranking, own_row = _ranking_figures(plan, peer_change)
-    baseline_index = _index_of(own_row, plan.full_scale) if own_row else None
+    scale = _scale_of(own_row, plan)
+    baseline_index = _index_of(own_row, plan) if own_row else None
     peer_values = [p.index for p in ranking if not p.is_self and p.index is not None]
     baseline_rank: int | None = None
     if own_row is not None and baseline_index is not None:
@@ -275,16 +278,7 @@ def plan_figures(
             p.base_index for p in ranking if not p.is_self and p.base_index is not None
         ]
         baseline_rank = own_row.rank or rank_among(baseline_index, base_peers)
-    tie_winners = [
-        p.index
-        for p in ranking
-        if not p.is_self
-        and p.index is not None
-        and own_row is not None
-        and own_row.rank is not None
-        and p.row.rank is not None
-        and p.row.rank < own_row.rank
-    ]
+    tie_winners = _tie_winners(ranking, own_row, baseline_index)
 
     totals_by_key = {
         "baseline": totals.baseline,
@@ -298,7 +292,7 @@ def plan_figures(
         index = rank = gained = None
         if baseline_index is not None:
             index = index_for(
-                baseline_index=baseline_index, change=change, full_scale=plan.full_scale
+                baseline_index=baseline_index, change=change, full_scale=scale
             )
             rank = rank_among(index, peer_values, tie_winners)
             gained = baseline_rank - rank
@@ -318,7 +312,7 @@ def plan_figures(
             baseline_rank=baseline_rank,
             peer_indices=peer_values,
             rank_goal=plan.rank_goal,
-            full_scale=plan.full_scale,
+            full_scale=scale,
             tie_winners=tie_winners,
         )
     return PlanFigures(
@@ -330,6 +324,8 @@ def plan_figures(
         peer_change=peer_change,
         ranking=ranking,
         own_row=own_row,
+        block=own_row.block if own_row else "",
+        scale=scale,
         baseline_index=baseline_index,
         baseline_rank=baseline_rank,
         scenarios=scenarios,
@@ -366,31 +362,68 @@ def _leaf_fill(
     row.leaf_completion = completion
 
 
-def _index_of(row: PeerRank, full_scale: Decimal) -> Decimal | None:
-    return index_of(index=row.index, score=row.score, full_scale=full_scale)
+def _scale_of(own_row: PeerRank | None, plan: Plan) -> Decimal:
+    """The organization's maximum: its own in the ranking table (some units are
+    scored on 96,5 or 71,5), else the plan's full scale."""
+    if own_row is not None and own_row.max_score:
+        return own_row.max_score
+    return plan.full_scale
+
+
+def _index_of(row: PeerRank, plan: Plan) -> Decimal | None:
+    scale = row.max_score or plan.full_scale
+    return index_of(index=row.index, score=row.score, full_scale=scale)
 
 
 def _ranking_figures(
     plan: Plan, peer_change: Decimal
 ) -> tuple[list[PeerFigure], PeerRank | None]:
-    own_row = None
+    """The rows of the organization's block of the baseline year's table (every row
+    when the organization has none), peers moved by ``peer_change``."""
+    rows = list(
+        PeerRank.objects.filter(year=plan.baseline_year).order_by("position", "name")
+    )
+    own_row = next((r for r in rows if r.organization_id == plan.organization_id), None)
+    if own_row is not None:
+        rows = [r for r in rows if r.block == own_row.block]
     figures = []
-    for row in PeerRank.objects.filter(year=plan.baseline_year).order_by(
-        "position", "name"
-    ):
-        base = _index_of(row, plan.full_scale)
-        is_self = row.organization_id == plan.organization_id and own_row is None
-        if is_self:
-            own_row = row
-            moved = base
-        else:
-            moved = (
-                peer_indices_moved([base], peer_change)[0] if base is not None else None
-            )
+    for row in rows:
+        base = _index_of(row, plan)
+        is_self = row is own_row
+        moved = base
+        if not is_self and base is not None:
+            moved = peer_indices_moved([base], peer_change)[0]
         figures.append(
             PeerFigure(row=row, base_index=base, index=moved, is_self=is_self)
         )
     return figures, own_row
+
+
+def _tie_winners(
+    ranking: list[PeerFigure],
+    own_row: PeerRank | None,
+    baseline_index: Decimal | None,
+) -> list[Decimal]:
+    """Peers that the province ranked above the organization at an equal index: that
+    published tie-break holds between them and it only. Ranks PAR Plan computed are
+    never tie-breaks; a peer above with a higher index is simply above."""
+    if (
+        own_row is None
+        or baseline_index is None
+        or own_row.rank is None
+        or own_row.rank_computed
+    ):
+        return []
+    return [
+        p.index
+        for p in ranking
+        if not p.is_self
+        and p.index is not None
+        and p.base_index == baseline_index
+        and p.row.rank is not None
+        and not p.row.rank_computed
+        and p.row.rank < own_row.rank
+    ]
 
 
 def _priorities(rows: list[CriterionFigures]) -> list[Priority]:

@@ -38,14 +38,25 @@ class DashboardForm(forms.Form):
 
 class PeerRankForm(forms.ModelForm):
     score = DecimalTextField(label=_("Điểm"), required=False)
+    max_score = DecimalTextField(label=_("Điểm tối đa"), required=False)
     index = DecimalTextField(label=_("Chỉ số (%)"), required=False)
     is_self = forms.BooleanField(label=_("Là cơ quan"), required=False)
 
     class Meta:
         model = PeerRank
-        fields = ["position", "name", "score", "index", "rank", "band"]
+        fields = [
+            "position",
+            "name",
+            "block",
+            "max_score",
+            "score",
+            "index",
+            "rank",
+            "band",
+        ]
         widgets = {
             "position": forms.NumberInput(attrs={"size": 3, "min": 0}),
+            "block": forms.TextInput(attrs={"size": 12}),
             "rank": forms.NumberInput(attrs={"size": 3, "min": 1}),
             "band": forms.TextInput(attrs={"size": 10}),
         }
@@ -65,17 +76,21 @@ class PeerRankForm(forms.ModelForm):
         index = data.get("index")
         if index is not None and not 0 <= index <= 100:
             self.add_error("index", _("Chỉ số phải từ 0 đến 100."))
+        maximum = data.get("max_score")
+        if maximum is not None and not 0 < maximum <= 100:
+            self.add_error(
+                "max_score", _("Điểm tối đa phải lớn hơn 0 và không quá 100.")
+            )
+            maximum = None
+        scale = maximum or self.full_scale
         score = data.get("score")
         if score is not None and score < 0:
             self.add_error("score", _("Điểm không được âm."))
-        elif score is not None and score > self.full_scale:
+        elif score is not None and score > scale:
             self.add_error(
                 "score",
                 _("Điểm %(score)s vượt thang điểm %(scale)s.")
-                % {
-                    "score": format_decimal(score),
-                    "scale": format_decimal(self.full_scale),
-                },
+                % {"score": format_decimal(score), "scale": format_decimal(scale)},
             )
         if data.get("name") and index is None and score is None:
             self.add_error("index", _("Cần có điểm hoặc chỉ số."))

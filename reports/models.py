@@ -26,7 +26,46 @@ class PeerRank(models.Model):
         _("chỉ số (%)"), max_digits=7, decimal_places=3, null=True, blank=True
     )
     rank = models.PositiveSmallIntegerField(_("xếp hạng"), null=True, blank=True)
+    rank_computed = models.BooleanField(
+        _("thứ hạng do PAR Plan tính"),
+        default=False,
+        help_text=_(
+            "Bảng không ghi thứ hạng: tính theo chỉ số, bằng nhau cùng hạng; không bao "
+            "giờ là thứ tự phân định khi bằng điểm."
+        ),
+    )
     band = models.CharField(_("xếp loại"), max_length=50, blank=True)
+    max_score = models.DecimalField(
+        _("điểm tối đa"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Thang điểm của riêng đơn vị (ví dụ 96,5); để trống là 100."),
+    )
+    direct_score = models.DecimalField(
+        _("điểm đánh giá trực tiếp"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+    )
+    survey_score = models.DecimalField(
+        _("điểm điều tra xã hội học"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+    )
+    block = models.CharField(
+        _("nhóm"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Khối của đơn vị trong bảng (ví dụ “I. Các sở, ban, ngành”); mỗi khối xếp "
+            "hạng riêng."
+        ),
+    )
     organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -66,6 +105,16 @@ def table_stamp(rows: Iterable[PeerRank]) -> str:
     """A digest of a year's table as shown, so a stale edit form can be recognised."""
     digest = hashlib.sha256()
     for r in rows:
-        values = (r.pk, r.name, r.score, r.index, r.rank, r.band, r.organization_id)
+        values = (
+            r.pk,
+            r.name,
+            r.score,
+            r.index,
+            r.rank,
+            r.band,
+            r.organization_id,
+            r.max_score,
+            r.block,
+        )
         digest.update(repr((*values, r.position)).encode())
     return digest.hexdigest()

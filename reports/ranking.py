@@ -1,10 +1,10 @@
-"""The province's ranking table of a year (e.g. QĐ 251/QĐ-UBND): reading it from the
-file an office has, replacing the year's table all or nothing, and comparing a file
-with the table it would replace (the import's preview)."""
+"""The province's ranking table of a year (e.g. QĐ 251/QĐ-UBND): replacing the year's
+table with a file's, all or nothing, finding the organization's own row, and comparing
+a file with the table it would replace (the import's preview). Reading the file is
+``reports.ranking_read``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,78 +13,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria.models import Organization
-from parplan.scores import ScoreParseError, format_decimal, parse_decimal
-from parplan.spreadsheets import (
-    HEADER_SEARCH_ROWS,
-    SourceRow,
-    TableError,
-    cell_text,
-    match_header,
-    read_rows,
-)
-from parplan.tables import (
-    FirstSeen,
-    Problem,
-    TableImportError,
-    is_position_header,
-    is_total_row,
-)
+from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from reports.models import PeerRank
-from reports.rules import HUNDRED, ZERO, index_of, rank_among
-
-
-def _is_rank(t: str) -> bool:
-    return "hạng" in t or "vị thứ" in t
-
-
-def _is_band(t: str) -> bool:
-    return "xếp loại" in t or t in {"loại", "phân loại", "nhóm"}
-
-
-def _is_index(t: str) -> bool:
-    return "chỉ số" in t or "%" in t or t == "index"
-
-
-def _is_score(t: str) -> bool:
-    return "điểm" in t
-
-
-def _is_name(t: str) -> bool:
-    return "đơn vị" in t or "cơ quan" in t or t.startswith("tên")
-
-
-RANKING_MATCHERS = {
-    "position": is_position_header,
-    "rank": _is_rank,
-    "band": _is_band,
-    "index": _is_index,
-    "score": _is_score,
-    "name": _is_name,
-}
-
-
-def ranking_labels() -> dict[str, str]:
-    return {
-        "position": _("STT"),
-        "name": _("Tên đơn vị"),
-        "score": _("Điểm"),
-        "index": _("Chỉ số (%)"),
-        "rank": _("Xếp hạng"),
-        "band": _("Xếp loại"),
-    }
-
-
-@dataclass
-class RankingRow:
-    source_row: int
-    name: str
-    score: Decimal | None
-    index: Decimal | None
-    rank: int | None
-    band: str
-    rank_computed: bool = False
-    is_self: bool = False
+from reports.ranking_read import (
+    RankingColumn,
+    RankingRow,
+    ranking_labels,
+    ranking_parse,
+    row_index,
+)
+from reports.rules import HUNDRED, rank_among
 
 
 @dataclass
@@ -94,180 +33,19 @@ class RankingReport:
     rows: list[RankingRow]
     replaced: int  # rows of the year's previous table
     self_name: str | None
+    columns: list[RankingColumn] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    own_block: str | None = None
+    own_rank: int | None = None  # as published (or computed when not)
+    own_rank_computed: int | None = None  # 1 + units of its block above it
 
-
-_RANK_TEXT = re.compile(r"^\d{1,4}$")
-
-
-def ranking_parse(
-    *, data: bytes, filename: str, full_scale: Decimal = HUNDRED
-) -> tuple[list[RankingRow], list[str]]:
-    """Read and check a ranking table. Raises TableImportError with every problem."""
-    try:
-        kind, source = read_rows(data, filename)
-    except TableError as exc:
-        raise TableImportError([Problem(str(exc))]) from exc
-    header = None
-    for row in source[:HEADER_SEARCH_ROWS] if kind != "text" else source:
-        found = match_header(row, RANKING_MATCHERS)
-        if (
-            found
-            and "name" in found.columns
-            and ("score" in found.columns or "index" in found.columns)
-        ):
-            header = found
-            break
-    labels = ranking_labels()
-    if header is None:
-        raise TableImportError(
-            [
-                Problem(
-                    _(
-                        "Không tìm thấy dòng tiêu đề của bảng xếp hạng trong “%(name)s”. Bảng cần cột "
-                        "%(unit)s và cột %(score)s hoặc %(index)s; có thể thêm %(rank)s, %(band)s."
-                    )
-                    % {
-                        "name": filename,
-                        "unit": labels["name"],
-                        "score": labels["score"],
-                        "index": labels["index"],
-                        "rank": labels["rank"],
-                        "band": labels["band"],
-                    }
-                )
-            ]
-        )
-    labels |= header.labels
-    problems: list[Problem] = []
-    notices: list[str] = []
-    rows: list[RankingRow] = []
-    seen = FirstSeen()
-
-    def cell(src: SourceRow, role: str) -> object:
-        index = header.columns.get(role)
-        if index is None or index >= len(src.cells):
-            return None
-        return src.cells[index]
-
-    for src in source:
-        if src.number <= header.row_number:
-            continue
-        if not any(cell_text(c) for c in src.cells):
-            continue
-        repeat = match_header(src, RANKING_MATCHERS)
-        if repeat and len(repeat.columns) >= 3:
-            continue  # header repeated at a page break
-        name = cell_text(cell(src, "name"))
-        values: dict[str, Decimal | None] = {}
-        for role in ("score", "index"):
-            try:
-                values[role] = parse_decimal(cell(src, role), places=3)
-            except ScoreParseError as exc:
-                problems.append(Problem(f"{exc}.", src.number, labels[role]))
-                values[role] = None
-        rank_text = cell_text(cell(src, "rank"))
-        if not name:
-            if is_total_row(cell_text(src.cells[0]) if src.cells else ""):
-                continue
-            problems.append(Problem(_("thiếu tên đơn vị."), src.number, labels["name"]))
-            continue
-        if is_total_row(name):
-            continue
-        if values["score"] is None and values["index"] is None and not rank_text:
-            notices.append(
-                _(
-                    "Dòng %(row)s (“%(name)s”) không có điểm, chỉ số: coi là dòng tiêu đề nhóm, bỏ qua."
-                )
-                % {"row": src.number, "name": name}
-            )
-            continue
-        if values["score"] is None and values["index"] is None:
-            column = labels["index" if "index" in header.columns else "score"]
-            problems.append(
-                Problem(_("thiếu điểm hoặc chỉ số của đơn vị."), src.number, column)
-            )
-        for role, upper in (("score", full_scale), ("index", HUNDRED)):
-            value = values[role]
-            if value is None:
-                continue
-            if value < 0:
-                problems.append(
-                    Problem(
-                        _("không được âm (%(value)s).")
-                        % {"value": format_decimal(value)},
-                        src.number,
-                        labels[role],
-                    )
-                )
-            elif value > upper:
-                problems.append(
-                    Problem(
-                        _("%(value)s vượt quá %(max)s.")
-                        % {
-                            "value": format_decimal(value),
-                            "max": format_decimal(upper),
-                        },
-                        src.number,
-                        labels[role],
-                    )
-                )
-        rank = None
-        if rank_text:
-            if _RANK_TEXT.match(rank_text) and int(rank_text) > 0:
-                rank = int(rank_text)
-            else:
-                problems.append(
-                    Problem(
-                        _("“%(text)s” không phải là thứ hạng (số nguyên dương).")
-                        % {"text": rank_text},
-                        src.number,
-                        labels["rank"],
-                    )
-                )
-        first = seen.duplicate_of(normalize_name(name), src.number)
-        if first is not None:
-            problems.append(
-                Problem(
-                    _("đơn vị “%(name)s” trùng với dòng %(first)s.")
-                    % {"name": name, "first": first},
-                    src.number,
-                    labels["name"],
-                )
-            )
-            continue
-        rows.append(
-            RankingRow(
-                source_row=src.number,
-                name=name,
-                score=values["score"],
-                index=values["index"],
-                rank=rank,
-                band=cell_text(cell(src, "band")),
-            )
-        )
-    if not rows and not problems:
-        problems.append(
-            Problem(_("Bảng không có đơn vị nào dưới dòng tiêu đề."), header.row_number)
-        )
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise TableImportError(problems)
-    ranks_fill(rows, full_scale)
-    return rows, notices
-
-
-def ranks_fill(rows: list[RankingRow], full_scale: Decimal = HUNDRED) -> None:
-    """Give a rank to rows without one, from the index (or score ÷ full scale × 100)
-    of every row: 1 + rows with a strictly higher index, so equal indices share."""
-    indices = [
-        index_of(index=r.index, score=r.score, full_scale=full_scale) or ZERO
-        for r in rows
-    ]
-    for row, index in zip(rows, indices, strict=True):
-        if row.rank is None:
-            row.rank = rank_among(index, indices)
-            row.rank_computed = True
+    @property
+    def block_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for row in self.rows:
+            sizes[row.block] = sizes.get(row.block, 0) + 1
+        return sizes
 
 
 def _own_row_find(
@@ -315,6 +93,7 @@ def ranking_import(
     organization: Organization | None = None,
     source: str = "",
     full_scale: Decimal = HUNDRED,
+    roles: dict[int, str] | None = None,
     dry_run: bool = False,
 ) -> RankingReport:
     """Replace the ranking table of ``year`` with the one in the file.
@@ -323,7 +102,10 @@ def ranking_import(
     it was. The organization's own row is the row named ``self_name``, else the row
     matching ``organization``'s name.
     """
-    rows, notices = ranking_parse(data=data, filename=filename, full_scale=full_scale)
+    table = ranking_parse(
+        data=data, filename=filename, full_scale=full_scale, roles=roles
+    )
+    rows, notices = table.rows, table.notices
     own = _own_row_find(rows, self_name, organization)
     if own is not None:
         own.is_self = True
@@ -365,7 +147,12 @@ def ranking_import(
                     score=row.score,
                     index=row.index,
                     rank=row.rank,
+                    rank_computed=row.rank_computed,
                     band=row.band,
+                    max_score=row.max_score,
+                    direct_score=row.direct,
+                    survey_score=row.survey,
+                    block=row.block,
                     organization=organization if row.is_self else None,
                     source=source or filename,
                     position=position,
@@ -375,14 +162,26 @@ def ranking_import(
         )
         if dry_run:
             transaction.set_rollback(True)
-    return RankingReport(
+    report = RankingReport(
         year=year,
         dry_run=dry_run,
         rows=rows,
         replaced=replaced,
         self_name=own.name if own else None,
+        columns=table.columns,
+        blocks=table.blocks,
         notices=notices,
     )
+    if own is not None:
+        peers = [
+            row_index(r, full_scale)
+            for r in rows
+            if r.block == own.block and r is not own
+        ]
+        report.own_block = own.block
+        report.own_rank = own.rank
+        report.own_rank_computed = rank_among(row_index(own, full_scale), peers)
+    return report
 
 
 def ranking_is_illustrative(rows: Iterable[PeerRank]) -> bool:
@@ -390,7 +189,7 @@ def ranking_is_illustrative(rows: Iterable[PeerRank]) -> bool:
     return any("minh họa" in normalize_name(f"{row.source} {row.name}") for row in rows)
 
 
-RANKING_COMPARED = ("score", "index", "rank", "band")
+RANKING_COMPARED = ("score", "index", "rank", "band", "max_score", "block")
 
 
 @dataclass
@@ -427,7 +226,7 @@ def ranking_changes(*, year: int, rows: list[RankingRow]) -> RankingChanges:
     current = {
         row.key: row for row in PeerRank.objects.filter(year=year).order_by("position")
     }
-    labels = ranking_labels() | {"is_self": _("Là cơ quan")}
+    labels = ranking_labels() | {"is_self": _("Là cơ quan"), "block": _("Nhóm")}
     changes: list[RankingChange] = []
     for row in rows:
         old = current.pop(normalize_name(row.name), None)
@@ -435,7 +234,7 @@ def ranking_changes(*, year: int, rows: list[RankingRow]) -> RankingChanges:
             changes.append(RankingChange(row, "added"))
             continue
         differ = [
-            labels[name]
+            labels.get(name, name)
             for name in RANKING_COMPARED
             if getattr(old, name) != getattr(row, name)
         ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from criteria.models import Organization, Plan
 from parplan import roles, table_import
-from parplan.tables import Problem
+from parplan.tables import Problem, TableImportError
 from parplan.uploads import StagedUpload
 from reports.forms import PeerRankFormSet, RankingUploadForm
 from reports.models import PeerRank, table_stamp
@@ -30,6 +30,8 @@ from reports.ranking import (
     ranking_import,
     ranking_is_illustrative,
 )
+from reports.ranking_columns import ROLES, ranking_labels
+from reports.ranking_read import ColumnsRefused
 
 
 def _ranking_year(request: HttpRequest) -> int:
@@ -155,6 +157,8 @@ def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
                 row.position = last
             row.year = year
             row.organization = organization if form.cleaned_data["is_self"] else None
+            if "rank" in form.changed_data or row.rank is None:
+                row.rank_computed = False  # typed by the office: the published rank
             row.save()
 
 
@@ -199,15 +203,38 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
         organization = None
         if meta["organization"] is not None:
             organization = get_object_or_404(Organization, pk=meta["organization"])
+        year = int(meta["year"])
+        roles = {int(i): str(r) for i, r in (meta.get("roles") or {}).items()}
         return ranking_import(
-            year=int(meta["year"]),
+            year=year,
             data=data,
             filename=filename,
             self_name=str(meta["self_name"]) or None,
             organization=organization,
             source=str(meta["source"]),
+            full_scale=_full_scale_for(year),
+            roles=roles or None,
             dry_run=dry_run,
         )
+
+    def refusal_context(self, error: TableImportError) -> dict[str, Any] | None:
+        if not isinstance(error, ColumnsRefused):
+            return None
+        return {
+            "columns": error.columns,
+            "reread_url": reverse("reports-ranking-import-reread"),
+            "role_choices": [("", _("(bỏ qua)")), *ranking_labels().items()],
+        }
+
+    def reread(self, data: Any, meta: dict[str, Any]) -> dict[str, Any]:
+        """The roles the office chose for the file's columns in the preview."""
+        roles = dict(meta.get("roles") or {})
+        for key, value in data.items():
+            if key.startswith("role-") and key[5:].isdigit():
+                if value not in {"", *ROLES}:
+                    raise PermissionDenied
+                roles[key[5:]] = value
+        return meta | {"roles": roles}
 
     def page_context(self, meta: dict[str, Any] | None) -> dict[str, Any]:
         return {"year": int(meta["year"])} if meta else {}
@@ -227,6 +254,8 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
             "ranking_url": _ranking_url(year),
             "confirm_url": reverse("reports-ranking-import-confirm"),
             "cancel_url": reverse("reports-ranking-import-cancel"),
+            "reread_url": reverse("reports-ranking-import-reread"),
+            "role_choices": [("", _("(bỏ qua)")), *ranking_labels().items()],
         }
 
     def conflict_problems(
@@ -259,6 +288,4 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
 
 
 RANKING = RankingImport()
-ranking_upload, ranking_upload_confirm, ranking_upload_cancel = (
-    table_import.import_views(RANKING)
-)
+VIEWS = table_import.import_views(RANKING)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from reports.figures import CriterionFigures, PlanFigures, Sums
 from reports.plan_tasks import TaskFigures
-from reports.rules import SCORE_Q, ZERO
+from reports.rules import INDEX_Q, SCORE_Q, ZERO
 from tasks.models import Status
 
 
@@ -75,13 +75,20 @@ def unit_progress(
 
 
 def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
-    """The figures the ``projection`` command prints as JSON: decimals as strings
-    with two places, ranks as integers, None as null."""
+    """The figures the ``projection`` command prints as JSON: scores as strings with
+    two places, indices with two or the three the province publishes (``80.00``,
+    ``89.729``), ranks as integers, None as null."""
 
     def dec(value: Decimal | None) -> str | None:
         if value is None:
             return None
         return str(Decimal(value).quantize(SCORE_Q, rounding=ROUND_HALF_UP))
+
+    def index(value: Decimal | None) -> str | None:
+        if value is None:
+            return None
+        three = Decimal(value).quantize(INDEX_Q, rounding=ROUND_HALF_UP)
+        return str(three) if three != three.quantize(SCORE_Q) else dec(three)
 
     def sums(s: Sums) -> dict[str, str | None]:
         return {
@@ -108,18 +115,20 @@ def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
         "scenarios": {
             key: {
                 "total": dec(s.total),
-                "index": dec(s.index),
+                "index": index(s.index),
                 "rank": s.rank,
                 "places_gained": s.places_gained,
             }
             for key, s in figures.scenarios.items()
         },
-        "baseline_index": dec(figures.baseline_index),
+        "baseline_index": index(figures.baseline_index),
         "baseline_rank": figures.baseline_rank,
         "places_gained": figures.places_gained,
         "goal_met": figures.goal_met,
         "points_needed": dec(figures.points_needed),
         "peers": figures.peer_count,
+        "block": figures.block,
+        "scale": dec(figures.scale),
     }
 
 

@@ -24,17 +24,22 @@ urlpatterns = [
     path("bao-cao/xep-hang/", ranking_views.ranking, name="reports-ranking"),
     path(
         "bao-cao/xep-hang/nhap/",
-        ranking_views.ranking_upload,
+        ranking_views.VIEWS.upload,
         name="reports-ranking-import",
     ),
     path(
         "bao-cao/xep-hang/nhap/xac-nhan/",
-        ranking_views.ranking_upload_confirm,
+        ranking_views.VIEWS.confirm,
         name="reports-ranking-import-confirm",
     ),
     path(
         "bao-cao/xep-hang/nhap/huy/",
-        ranking_views.ranking_upload_cancel,
+        ranking_views.VIEWS.cancel,
         name="reports-ranking-import-cancel",
+    ),
+    path(
+        "bao-cao/xep-hang/nhap/doc-lai/",
+        ranking_views.VIEWS.reread,
+        name="reports-ranking-import-reread",
     ),
 ]

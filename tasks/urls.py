@@ -42,9 +42,11 @@ urlpatterns = [
         name="tasks-evidence-file",
     ),
     # tasks- the appendix import
-    path("ke-hoach/nhap/", appendix_views.upload, name="tasks-import"),
+    path("ke-hoach/nhap/", appendix_views.VIEWS.upload, name="tasks-import"),
     path(
-        "ke-hoach/nhap/xac-nhan/", appendix_views.confirm, name="tasks-import-confirm"
+        "ke-hoach/nhap/xac-nhan/",
+        appendix_views.VIEWS.confirm,
+        name="tasks-import-confirm",
     ),
-    path("ke-hoach/nhap/huy/", appendix_views.cancel, name="tasks-import-cancel"),
+    path("ke-hoach/nhap/huy/", appendix_views.VIEWS.cancel, name="tasks-import-cancel"),
 ]

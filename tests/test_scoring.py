@@ -480,6 +480,7 @@ def test_a_tie_broken_by_the_province_is_not_read_as_places_gained(
     assert figures.scenarios["baseline"].rank == 3
     assert figures.scenarios["baseline"].places_gained == 0
     assert figures.places_gained == 0
-    # The goal (2 places) is rank 1. A, ranked above at a tie, stays above at 85:
-    # the department needs one step more, 85,01.
-    assert figures.points_needed == D("2.86")
+    # The goal (2 places) is rank 1. B's tie-break holds between B and the
+    # department only; A was above at a higher index, so reaching exactly 85 shares
+    # rank 1 with A: 85 − 82,15 = 2,85 points, not a step more.
+    assert figures.points_needed == D("2.85")

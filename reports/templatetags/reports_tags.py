@@ -10,12 +10,12 @@ register = template.Library()
 
 
 @register.filter
-def index2(value: Decimal | None) -> str:
-    """An index (percent) with at most two decimals, as the projection command
-    prints it: ``81,45``."""
+def index3(value: Decimal | None) -> str:
+    """An index (percent) with the up to three decimals the province publishes, as
+    the projection command prints it: ``81,45``, ``89,729``."""
     if value is None or value == "":
         return ""
-    return format_decimal(Decimal(value).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return format_decimal(Decimal(value).quantize(Decimal("0.001"), ROUND_HALF_UP))
 
 
 @register.filter

@@ -119,4 +119,4 @@ class AppendixImport(table_import.TableImportFlow[ImportReport]):
 
 
 APPENDIX = AppendixImport()
-upload, confirm, cancel = table_import.import_views(APPENDIX)
+VIEWS = table_import.import_views(APPENDIX)
