@@ -20,7 +20,7 @@ from reports.plan_tasks import plan_tasks
 from tasks.models import Task, TaskUnit
 from tests.conftest import client_for
 from tests.factories import plan_build
-from tests.test_import_browser import edited_seed, token_of, upload
+from tests.test_import_appendix_browser import edited_seed, token_of, upload
 
 
 def _download_queries(
