@@ -18,8 +18,8 @@ from bench.measure import Sizes, bench_data_build, measure_all
 from criteria.models import Organization, Plan
 from reports.plan_tasks import plan_tasks
 from tasks.models import Task, TaskUnit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 from tests.test_import_appendix_browser import edited_seed, token_of, upload
 
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from criteria.models import Criterion, Organization, Plan
 from tasks.models import Membership, Task
-from tests.conftest import ORG_NAME, SEED_FILE
+from tests.helpers import ORG_NAME, SEED_FILE
 
 
 def test_import_appendix_creates_the_plan_and_reports_what_it_did(db: None) -> None:

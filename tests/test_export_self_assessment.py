@@ -20,8 +20,8 @@ from criteria.models import Criterion, Organization, Plan
 from parplan.workbooks import sum_formula
 from reports.self_assessment import self_assessment_write
 from tasks.models import Evidence, ProgressUpdate, TaskUnit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 D = Decimal
 HEADER = 6

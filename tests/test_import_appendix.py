@@ -10,7 +10,7 @@ from criteria.models import Criterion, Plan
 from parplan.tables import TableImportError
 from tasks.appendix.load import appendix_import
 from tasks.models import Task, TaskUnit, Unit
-from tests.conftest import SEED_FILE
+from tests.helpers import SEED_FILE
 
 D = Decimal
 

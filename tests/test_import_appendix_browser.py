@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from criteria.models import Criterion, Organization, Plan
+from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.plan_workbook import plan_write
-from tests.conftest import browser_login, client_for
+from tests.helpers import browser_login, client_for, make_user
 from tests.workbooks import APPENDIX_HEADER, GOOD_ROWS, appendix_xlsx, database_state
 
 IMPORT = "tasks-import"
@@ -173,9 +174,6 @@ def test_a_file_changed_after_the_preview_is_refused(
 def test_another_users_preview_cannot_be_confirmed(
     seed_plan: Plan, office: User, organization: Organization
 ) -> None:
-    from parplan.roles import Role
-    from tests.conftest import make_user
-
     first = client_for(office)
     upload(first, seed_plan.organization, edited_seed(seed_plan))
     token = token_of(first)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from criteria.models import Organization
 from demo.setup import demo_load
 from reports.models import PeerRank
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def test_the_demo_loads_an_illustrative_table_marked_as_such(db: None) -> None:

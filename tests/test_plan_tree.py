@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from criteria.models import Criterion, Organization, Plan
 from tasks.models import Status, Task, TaskUnit, Unit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 URL = "/ke-hoach/"
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from criteria.models import Criterion, Plan
 from tasks.models import Membership, Task, TaskUnit, Unit
 from tasks.progress import progress_record
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 
 def test_the_office_lands_on_the_plan(office: User) -> None:
