@@ -1,5 +1,5 @@
 """Helpers that test modules import: the seed file, users of a role, signed-in
-clients, the smallest real files.
+clients, the smallest real files, a hypothesis strategy shared by two modules.
 
 Fixtures are in ``conftest.py``; plans of any size in ``factories.py``; workbooks and
 whole-database comparisons in ``workbooks.py``.
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from hypothesis import strategies as st
 
 from parplan.roles import GROUP_NAMES, Role, role_groups_sync
 from tasks.models import Membership, Unit
@@ -57,3 +58,8 @@ def browser_login(page: object, username: str, password: str = PASSWORD) -> None
 
 def part_of(task: object, unit: Unit) -> object:
     return task.parts.get(unit=unit)
+
+
+# Indices as the province publishes them, 0–100 with three decimals (test_rules.py,
+# test_figures.py).
+indices = st.decimals(min_value=0, max_value=100, places=3)
