@@ -2,6 +2,8 @@
 
 ``office`` (Văn phòng Sở staff), ``head_office`` and ``head_center`` (unit heads of two
 different units), ``director``, ``viewer`` and ``outsider`` (signed in, no role).
+The helpers test modules import (``client_for``, ``make_user`` …) are in
+``tests/helpers.py``.
 """
 
 from __future__ import annotations
@@ -12,18 +14,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as settings_module
-from django.contrib.auth.models import Group, User
-from django.test import Client
+from django.contrib.auth.models import User
 
 from criteria.models import Organization, Plan
-from parplan.roles import GROUP_NAMES, Role, role_groups_sync
+from parplan.roles import Role
 from tasks.appendix.load import appendix_import
-from tasks.models import Membership, Unit
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-SEED_FILE = FIXTURES / "ke_hoach_cchc_2023_so_khcn_dak_nong.txt"
-PASSWORD = "correct-horse-42"
-ORG_NAME = "Sở Khoa học và Công nghệ tỉnh Đắk Nông"
+from tasks.models import Unit
+from tests.helpers import ORG_NAME, SEED_FILE, make_user
 
 
 @pytest.fixture
@@ -51,18 +48,6 @@ def seed_plan(organization: Organization, units: dict[str, Unit]) -> Plan:
         filename=SEED_FILE.name,
     )
     return report.plan
-
-
-def make_user(username: str, role: Role | None, unit: Unit | None = None) -> User:
-    role_groups_sync()
-    user = User.objects.create_user(
-        username, password=PASSWORD, first_name=username.title()
-    )
-    if role is not None:
-        user.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
-    if unit is not None:
-        Membership.objects.create(user=user, unit=unit)
-    return user
 
 
 @pytest.fixture
@@ -93,12 +78,6 @@ def viewer(db: None) -> User:
 @pytest.fixture
 def outsider(db: None) -> User:
     return make_user("outsider", None)
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # Browser tests ---------------------------------------------------------------------
@@ -148,25 +127,6 @@ def page(_browser: object, live_server: object) -> Iterator[object]:
     context.close()
 
 
-def browser_login(page: object, username: str, password: str = PASSWORD) -> None:
-    page.goto(page.base_url + "/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-
-
-# issue 4: pages of the office and unit heads --------------------------------------
-
-# The smallest real files of each kind (content is checked by its first bytes).
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
-    b"\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe"
-    b"\x02\xfe\xa75\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
-
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     # PBKDF2 costs ~0,2 s a user; the matrix tests create six users per test.
@@ -186,10 +146,6 @@ def shared_task(seed_plan: Plan) -> object:
     from tasks.models import Task
 
     return Task.objects.get(criterion__plan=seed_plan, criterion__code="1.1.1")
-
-
-def part_of(task: object, unit: Unit) -> object:
-    return task.parts.get(unit=unit)
 
 
 @pytest.fixture(autouse=True)

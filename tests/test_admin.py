@@ -9,8 +9,8 @@ from django.test import Client
 
 from criteria.models import Criterion, Organization, Plan
 from tasks.models import Task
-from tests.conftest import SEED_FILE, client_for
 from tests.factories import plan_build
+from tests.helpers import SEED_FILE, client_for
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from criteria.models import Criterion, Organization, Plan
 from parplan.tables import TableImportError
 from reports.plan_workbook import plan_write
 from tasks.appendix.load import appendix_import
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.workbooks import (
     APPENDIX_HEADER,
     GOOD_ROWS,

@@ -13,7 +13,7 @@ from criteria.models import Criterion, Plan
 from parplan.roles import Role
 from parplan.views import LANDING
 from tasks.models import Evidence, Task, Unit
-from tests.conftest import PDF_BYTES, browser_login, part_of
+from tests.helpers import PDF_BYTES, browser_login, part_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

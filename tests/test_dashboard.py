@@ -19,8 +19,8 @@ from criteria.models import Organization, Plan
 from parplan.scores import format_decimal
 from reports.models import PeerRank
 from tasks.models import Status, Task, TaskUnit, Unit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 D = Decimal
 URL = "/bao-cao/"

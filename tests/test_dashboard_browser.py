@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from criteria.models import Plan
 from demo.setup import demo_load
-from tests.conftest import browser_login
+from tests.helpers import browser_login
 
 
 @pytest.mark.browser

@@ -21,8 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from criteria.models import Plan
+from parplan.roles import Role
 from reports.models import PeerRank
-from tests.conftest import client_for
+from tests.helpers import browser_login, client_for, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -359,9 +360,6 @@ def test_every_string_in_the_code_is_in_the_english_catalogue(tmp_path: Path) ->
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_language_menu_works_in_a_real_browser(page: object, ranked: Plan) -> None:
-    from parplan.roles import Role
-    from tests.conftest import browser_login, make_user
-
     make_user("lanhdao", Role.DIRECTOR)
     browser_login(page, "lanhdao")
     page.goto(page.base_url + reverse("reports-dashboard"))

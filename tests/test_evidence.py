@@ -15,7 +15,7 @@ from django.test import Client
 
 from criteria.models import Criterion, Plan
 from tasks.models import Evidence, Task, Unit
-from tests.conftest import PDF_BYTES, PNG_BYTES, client_for, part_of
+from tests.helpers import PDF_BYTES, PNG_BYTES, client_for, part_of
 
 
 def docx_bytes() -> bytes:

@@ -17,8 +17,8 @@ from criteria.models import Criterion, Organization, Plan
 from reports.plan_workbook import plan_write
 from tasks.appendix.load import appendix_import
 from tasks.models import Task, TaskUnit, Unit
-from tests.conftest import ORG_NAME, client_for
 from tests.factories import plan_build
+from tests.helpers import ORG_NAME, client_for
 from tests.workbooks import database_empty, plan_snapshot
 
 D = Decimal

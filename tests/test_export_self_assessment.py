@@ -20,8 +20,8 @@ from criteria.models import Criterion, Organization, Plan
 from parplan.workbooks import sum_formula
 from reports.self_assessment import self_assessment_write
 from tasks.models import Evidence, ProgressUpdate, TaskUnit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 D = Decimal
 HEADER = 6
@@ -374,6 +374,38 @@ def test_a_vietnamese_file_name_is_sent_in_ascii_and_in_utf8(viewer: User) -> No
         'filename="tu-danh-gia-So-Noi-vu-tinh-Dak-Nong-2024.xlsx"'
         in response["Content-Disposition"]
     )
+
+
+def _download_queries(
+    client: object, plan_id: int, django_assert_num_queries: object
+) -> int:
+    url = reverse("reports-export-self-assessment", args=[plan_id])
+    # session, user, the user's groups (role), the plan with its organization, its
+    # criteria, its evidence with the progress reports they belong to
+    with django_assert_num_queries(6):
+        response = client.get(url)
+        body = b"".join(response.streaming_content)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True).active
+    return sum(1 for _row in sheet.iter_rows(values_only=True))
+
+
+def test_the_self_assessment_download_runs_the_same_queries_for_a_large_plan(
+    organization: Organization, director: User, django_assert_num_queries: object
+) -> None:
+    small = plan_build(organization=organization, year=2023, areas=1)
+    large = plan_build(
+        organization=organization,
+        year=2024,
+        areas=6,
+        criteria_per_area=5,
+        subs_per_criterion=3,
+        tasks_per_leaf=3,
+    )
+    client = client_for(director)
+    small_rows = _download_queries(client, small.pk, django_assert_num_queries)
+    large_rows = _download_queries(client, large.pk, django_assert_num_queries)
+    assert large_rows > 3 * small_rows
 
 
 def test_the_exports_page_lists_each_plans_downloads(

@@ -11,7 +11,7 @@ from criteria.editing import criterion_self_score_set
 from criteria.models import Criterion, Plan
 from parplan.history import history_entries
 from tasks.models import Task, Unit
-from tests.conftest import client_for, part_of
+from tests.helpers import client_for, part_of
 
 
 def history_section(body: str) -> str:

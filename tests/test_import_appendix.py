@@ -1,16 +1,22 @@
+"""The appendix import (tasks/appendix/): the seed plan read whole, other files and
+their problems, re-imports; and the ``import_appendix`` command."""
+
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, Organization, Plan
 from parplan.tables import TableImportError
 from tasks.appendix.load import appendix_import
 from tasks.models import Task, TaskUnit, Unit
-from tests.conftest import SEED_FILE
+from tests.helpers import ORG_NAME, SEED_FILE
 
 D = Decimal
 
@@ -399,3 +405,61 @@ def test_a_lead_unit_with_reported_progress_is_not_dropped_by_a_reimport(
         run(organization, text.encode(), "seed.txt")
     assert "đã báo cáo tiến độ" in str(caught.value)
     assert snapshot() == before
+
+
+# The command -----------------------------------------------------------------------
+
+
+def test_import_appendix_creates_the_plan_and_reports_what_it_did(db: None) -> None:
+    out = StringIO()
+    call_command(
+        "import_appendix",
+        str(SEED_FILE),
+        "--year",
+        "2023",
+        "--organization",
+        ORG_NAME,
+        stdout=out,
+    )
+    assert "Tiêu chí: 24 đã tạo" in out.getvalue()
+    assert Criterion.objects.count() == 24 and Task.objects.count() == 13
+
+
+def test_import_appendix_dry_run_writes_nothing_not_even_the_organization(
+    db: None,
+) -> None:
+    out = StringIO()
+    call_command(
+        "import_appendix",
+        str(SEED_FILE),
+        "--year",
+        "2023",
+        "--organization",
+        ORG_NAME,
+        "--dry-run",
+        stdout=out,
+    )
+    assert "24 sẽ tạo" in out.getvalue()
+    assert Organization.objects.count() == 0 and Plan.objects.count() == 0
+
+
+def test_import_appendix_fails_with_the_row_and_reason(
+    tmp_path: Path, organization: Organization
+) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(
+        "STT\tLĩnh vực, tiêu chí\tĐiểm chuẩn\tĐiểm 2022 đạt được\tMục tiêu năm 2023\n1\tA\t1\t2\t1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as caught:
+        call_command("import_appendix", str(bad), "--year", "2023")
+    assert "chưa ghi gì" in str(caught.value)
+    assert "Dòng 2, cột “Điểm 2022 đạt được”: 2 vượt điểm chuẩn 1" in str(caught.value)
+    assert Plan.objects.count() == 0
+
+
+def test_import_appendix_says_when_the_file_is_missing(
+    organization: Organization,
+) -> None:
+    with pytest.raises(CommandError, match="Không tìm thấy tệp"):
+        call_command("import_appendix", "/nonexistent/plan.xlsx", "--year", "2023")

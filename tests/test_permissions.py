@@ -18,7 +18,7 @@ from django.test import Client
 from criteria.models import Criterion, Plan
 from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
 from tasks.progress import progress_record
-from tests.conftest import PDF_BYTES, client_for, part_of
+from tests.helpers import PDF_BYTES, client_for, part_of
 
 ROLES = [
     "anonymous",

@@ -1,4 +1,5 @@
-"""The plan tree page: every role reads the criteria, their figures and tasks."""
+"""The plan tree page: every role reads the criteria, their figures and tasks; the
+office lands on it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 
 from criteria.models import Criterion, Organization, Plan
 from tasks.models import Status, Task, TaskUnit, Unit
-from tests.conftest import client_for
 from tests.factories import plan_build
+from tests.helpers import client_for
 
 URL = "/ke-hoach/"
 
@@ -39,6 +40,19 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(seed_plan: Plan, client) -> Non
     response = client.get(URL)
     assert response.status_code == 302
     assert response.url.startswith("/dang-nhap/")
+
+
+def test_the_office_lands_on_the_plan(office: User) -> None:
+    response = client_for(office).get("/")
+    assert response.status_code == 302
+    # The plan tree (reports-tree) once installed; the task list until then.
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        expected = reverse("reports-tree")
+    except NoReverseMatch:
+        expected = reverse("tasks-list")
+    assert response["Location"] == expected
 
 
 def test_rows_show_scores_the_vietnamese_way_in_code_order(

@@ -15,7 +15,7 @@ from criteria.models import Plan
 from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.models import PeerRank
-from tests.conftest import ORG_NAME, client_for, make_user
+from tests.helpers import ORG_NAME, client_for, make_user
 
 D = Decimal
 IMPORT = "reports-ranking-import"

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 
 from criteria.models import Plan
 from reports.models import PeerRank, table_stamp
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 D = Decimal
 URL = "/bao-cao/xep-hang/"

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from criteria.models import Criterion, Plan, ScoringRule
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 D = Decimal
 Kind = ScoringRule.Kind

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.conftest import PASSWORD, browser_login
+from tests.helpers import PASSWORD, browser_login
 
 
 def test_the_sign_in_page_speaks_vietnamese(client: Client, db: None) -> None:

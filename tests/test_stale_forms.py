@@ -16,7 +16,7 @@ from parplan.history import StaleEditError
 from tasks.appendix.load import appendix_import
 from tasks.models import ProgressUpdate, Task, Unit
 from tasks.progress import progress_record
-from tests.conftest import SEED_FILE, client_for, part_of
+from tests.helpers import SEED_FILE, client_for, part_of
 
 
 def test_a_stale_self_score_form_is_refused_and_shows_what_changed(

@@ -8,8 +8,8 @@ from django.utils import timezone
 from criteria.models import Plan
 from tasks.models import ProgressUpdate, Task, TaskUnit, Unit
 from tasks.progress import progress_record
-from tests.conftest import client_for, part_of
 from tests.factories import plan_build
+from tests.helpers import client_for, part_of
 
 
 def post_progress(client: object, part: TaskUnit, **fields: object) -> object:

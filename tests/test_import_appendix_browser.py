@@ -10,9 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from criteria.models import Criterion, Organization, Plan
+from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.plan_workbook import plan_write
-from tests.conftest import browser_login, client_for
+from tasks.models import Task
+from tests.helpers import browser_login, client_for, make_user
 from tests.workbooks import APPENDIX_HEADER, GOOD_ROWS, appendix_xlsx, database_state
 
 IMPORT = "tasks-import"
@@ -173,9 +175,6 @@ def test_a_file_changed_after_the_preview_is_refused(
 def test_another_users_preview_cannot_be_confirmed(
     seed_plan: Plan, office: User, organization: Organization
 ) -> None:
-    from parplan.roles import Role
-    from tests.conftest import make_user
-
     first = client_for(office)
     upload(first, seed_plan.organization, edited_seed(seed_plan))
     token = token_of(first)
@@ -253,6 +252,23 @@ def test_a_tab_separated_text_file_imports_too(
     response = upload(client, organization, text.encode(), "phu-luc.tsv")
     assert response.context.get("problems") is None, response.context["problems"]
     assert "Tiêu chí tạo mới: 5" in response.content.decode()
+
+
+# Called for by the benchmark's figures (docs/benchmarks.md): a criterion's new tasks
+# are created in bulk, with their history still naming who imported them.
+def test_an_imported_criterions_new_tasks_have_history_naming_the_office_user(
+    seed_plan: Plan, office: User, settings: object, tmp_path: Path
+) -> None:
+    settings.IMPORT_STAGING_DIR = str(tmp_path / "staging")
+    client = client_for(office)
+    upload(client, seed_plan.organization, edited_seed(seed_plan))
+    client.post(reverse("tasks-import-confirm"), {"token": token_of(client)})
+    task = Task.objects.get(criterion__plan=seed_plan, criterion__code="4.4")
+    assert task.text == "Việc mới"
+    assert [p.unit.name for p in task.parts.all()] == ["Văn phòng Sở"]
+    created = task.history.get()
+    assert created.history_type == "+"
+    assert created.history_user == office
 
 
 # In a real browser ----------------------------------------------------------------

@@ -1,15 +1,39 @@
-"""The demo's ranking table is illustrative, says so, and never replaces a real one."""
+"""The demo set-up (demo/setup.py, ``load_demo``): the seed plan and a user of every
+role; its ranking table is illustrative, says so, and never replaces a real one."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from io import StringIO
 
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
-from criteria.models import Organization
+from criteria.models import Criterion, Organization, Plan
 from demo.setup import demo_load
 from reports.models import PeerRank
-from tests.conftest import client_for
+from tasks.models import Membership
+from tests.helpers import client_for
+
+
+def test_load_demo_loads_the_seed_plan_and_a_user_of_every_role_and_can_run_twice(
+    db: None,
+) -> None:
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    plan = Plan.objects.get()
+    assert plan.rank_goal == 2 and plan.baseline_year == 2022
+    assert Criterion.objects.filter(plan=plan).count() == 24
+    users = {u.username: u for u in User.objects.prefetch_related("groups")}
+    assert {"admin", "vanphong", "trungtam", "phongqlkh", "giamdoc", "xem"} <= set(
+        users
+    )
+    assert users["trungtam"].check_password("parplan-demo")
+    assert (
+        Membership.objects.get(user=users["trungtam"]).unit.name
+        == "Trung tâm TTKT& UDKHCN"
+    )
+    assert "minh họa" in users["giamdoc"].get_full_name()
 
 
 def test_the_demo_loads_an_illustrative_table_marked_as_such(db: None) -> None:

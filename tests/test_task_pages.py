@@ -1,0 +1,255 @@
+"""The task pages (tasks/views.py): the task list and its filters, a unit's page, a
+task's page, and creating, editing and deleting a task with its lead and supporting
+units."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from criteria.models import Criterion, Plan
+from tasks.models import Task, TaskUnit, Unit
+from tasks.progress import progress_record
+from tests.factories import plan_build
+from tests.helpers import client_for
+
+
+def test_the_task_list_shows_every_task_with_units_and_progress(
+    office: User, seed_plan: Plan
+) -> None:
+    response = client_for(office).get("/nhiem-vu/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    for task in Task.objects.filter(criterion__plan=seed_plan):
+        assert f'href="/nhiem-vu/{task.pk}/"' in body
+    assert "Văn phòng Sở; Trung tâm TTKT&amp; UDKHCN" in body
+    assert "Thêm nhiệm vụ" in body
+
+
+def test_the_task_list_filters_by_unit_status_and_overdue(
+    office: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    client = client_for(office)
+    center_tasks = set(
+        Task.objects.filter(parts__unit=units["center"]).values_list("pk", flat=True)
+    )
+    other = Task.objects.exclude(pk__in=center_tasks).first()
+    body = client.get(f"/nhiem-vu/?unit={units['center'].pk}").content.decode()
+    for pk in center_tasks:
+        assert f'href="/nhiem-vu/{pk}/"' in body
+    assert f'href="/nhiem-vu/{other.pk}/"' not in body
+
+    late = Task.objects.filter(criterion__plan=seed_plan).first()
+    Task.objects.filter(pk=late.pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    body = client.get("/nhiem-vu/?overdue=on").content.decode()
+    assert f'href="/nhiem-vu/{late.pk}/"' in body
+    assert "1 nhiệm vụ" in body
+
+    TaskUnit.objects.filter(task=late).update(status="blocked", percent=10)
+    body = client.get("/nhiem-vu/?status=blocked").content.decode()
+    assert f'href="/nhiem-vu/{late.pk}/"' in body
+    assert "1 nhiệm vụ" in body
+
+
+def test_a_units_page_lists_that_units_tasks(
+    viewer: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    response = client_for(viewer).get(units["center"].get_absolute_url())
+    body = response.content.decode()
+    assert "Nhiệm vụ của Trung tâm TTKT&amp; UDKHCN" in body
+    for task in Task.objects.filter(parts__unit=units["center"]):
+        assert f'href="/nhiem-vu/{task.pk}/"' in body
+
+
+def test_the_office_creates_a_task_with_lead_and_supporting_units(
+    office: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
+    before = criterion.tasks.count()
+    response = client_for(office).post(
+        f"/nhiem-vu/moi/?criterion={criterion.pk}",
+        {
+            "criterion": criterion.pk,
+            "text": "Tổ chức giao ban quý và ban hành thông báo kết luận",
+            "due_date": "2023-12-15",
+            "lead_units": [units["office"].pk],
+            "support_units": [units["center"].pk],
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get(text__startswith="Tổ chức giao ban quý")
+    assert response["Location"] == task.get_absolute_url()
+    assert criterion.tasks.count() == before + 1
+    assert task.position == before + 1
+    assert str(task.due_date) == "2023-12-15"
+    roles = {p.unit.name: p.role for p in task.parts.select_related("unit")}
+    assert roles == {"Văn phòng Sở": "lead", "Trung tâm TTKT& UDKHCN": "support"}
+
+
+def test_a_unit_cannot_both_lead_and_support(
+    office: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
+    response = client_for(office).post(
+        f"/nhiem-vu/moi/?criterion={criterion.pk}",
+        {
+            "criterion": criterion.pk,
+            "text": "Nhiệm vụ",
+            "lead_units": [units["office"].pk],
+            "support_units": [units["office"].pk],
+        },
+    )
+    assert response.status_code == 400
+    assert "vừa chủ trì vừa phối hợp: Văn phòng Sở" in response.content.decode()
+    assert not Task.objects.filter(text="Nhiệm vụ").exists()
+
+
+def test_all_units_makes_every_unit_a_lead(
+    office: User, shared_task: Task, units: dict[str, Unit]
+) -> None:
+    response = client_for(office).post(
+        f"/nhiem-vu/{shared_task.pk}/sua/",
+        {
+            "criterion": shared_task.criterion_id,
+            "text": shared_task.text,
+            "all_units": "on",
+            "version": shared_task.version,
+        },
+    )
+    assert response.status_code == 302
+    shared_task.refresh_from_db()
+    assert shared_task.all_units
+    assert shared_task.lead_label() == "Các phòng, đơn vị trực thuộc"
+    assert shared_task.parts.filter(role="lead").count() == Unit.objects.count()
+
+
+def test_removing_a_unit_from_a_task_removes_its_part(
+    office: User, shared_task: Task, units: dict[str, Unit]
+) -> None:
+    client_for(office).post(
+        f"/nhiem-vu/{shared_task.pk}/sua/",
+        {
+            "criterion": shared_task.criterion_id,
+            "text": shared_task.text,
+            "lead_units": [units["office"].pk],
+            "version": shared_task.version,
+        },
+    )
+    assert list(shared_task.parts.values_list("unit__name", flat=True)) == [
+        "Văn phòng Sở"
+    ]
+    shared_task.refresh_from_db()
+    assert shared_task.version == 2
+
+
+def test_the_office_deletes_a_task_after_confirming(
+    office: User, shared_task: Task
+) -> None:
+    client = client_for(office)
+    confirm = client.get(f"/nhiem-vu/{shared_task.pk}/xoa/")
+    assert "Xóa nhiệm vụ?" in confirm.content.decode()
+    assert Task.objects.filter(pk=shared_task.pk).exists()
+    response = client.post(f"/nhiem-vu/{shared_task.pk}/xoa/")
+    assert response["Location"] == shared_task.criterion.get_absolute_url()
+    assert not Task.objects.filter(pk=shared_task.pk).exists()
+
+
+def test_an_office_user_who_is_not_a_superuser_does_the_whole_job(
+    office: User, seed_plan: Plan
+) -> None:
+    assert not office.is_superuser
+    client = client_for(office)
+    for url in ["/nhiem-vu/", "/nhiem-vu/moi/", "/nhiem-vu/nguoi-dung/"]:
+        assert client.get(url).status_code == 200
+
+
+def test_the_pages_switch_to_english(
+    office: User, shared_task: Task, settings: object
+) -> None:
+    client = client_for(office)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(shared_task.get_absolute_url()).content.decode()
+    assert "Edit task" in body
+    assert "History of changes" in body
+    assert "Sửa nhiệm vụ" not in body
+
+
+def test_a_task_without_a_lead_unit_is_tracked_on_the_task_itself(
+    office: User, seed_plan: Plan
+) -> None:
+    task = Task.objects.get(criterion__plan=seed_plan, criterion__code="4.3")
+    assert not task.parts.exists()
+    response = client_for(office).post(
+        f"/nhiem-vu/{task.pk}/sua/",
+        {
+            "criterion": task.criterion_id,
+            "text": task.text,
+            "status": "in_progress",
+            "percent": "40",
+            "version": task.version,
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.status, task.percent, task.progress) == ("in_progress", 40, 40)
+
+
+def test_a_unit_that_reported_progress_cannot_be_removed_from_its_task(
+    office: User, head_center: User, shared_task: Task, units: dict[str, Unit]
+) -> None:
+    part = shared_task.parts.get(unit=units["center"])
+    progress_record(
+        part=part,
+        user=head_center,
+        status="in_progress",
+        percent=30,
+        note="",
+        expected_version=part.version,
+    )
+    shared_task.refresh_from_db()
+    response = client_for(office).post(
+        f"/nhiem-vu/{shared_task.pk}/sua/",
+        {
+            "criterion": shared_task.criterion_id,
+            "text": shared_task.text,
+            "lead_units": [units["office"].pk],
+            "version": shared_task.version,
+        },
+    )
+    assert response.status_code == 400
+    assert (
+        "Không thể bỏ Trung tâm TTKT&amp; UDKHCN khỏi nhiệm vụ"
+        in response.content.decode()
+    )
+    assert shared_task.parts.count() == 2
+    assert part.updates.count() == 1
+
+
+# Query counts: fixed whatever the size of the plan -----------------------------------
+
+
+def test_the_task_list_runs_a_fixed_number_of_queries(
+    office: User,
+    organization: object,
+    units: dict[str, Unit],
+    django_assert_num_queries: object,
+) -> None:
+    client = client_for(office)
+    small = plan_build(organization=organization, year=2023, areas=1)
+    # session, user, groups, plan, tasks, their parts with units, units for the filter
+    with django_assert_num_queries(7):
+        small_body = client.get(f"/nhiem-vu/?plan={small.pk}").content.decode()
+    big = plan_build(
+        organization=organization,
+        year=2024,
+        areas=5,
+        criteria_per_area=3,
+        tasks_per_leaf=2,
+    )
+    with django_assert_num_queries(7):
+        big_body = client.get(f"/nhiem-vu/?plan={big.pk}").content.decode()
+    assert big_body.count('href="/nhiem-vu/') > small_body.count('href="/nhiem-vu/')
