@@ -282,7 +282,7 @@ def ranking_measure(*, rows: int, reps: int) -> dict[str, object]:
     for block in ("I. Khối thử A", "II. Khối thử B"):
         sheet.append([block])
         for i in range(rows // 2):
-            score = 60 + (i * 37 % 4000) / 100
+            score = round(60 + (i * 37 % 4000) / 100, 2)
             sheet.append([i + 1, f"{block} đơn vị {i} (dữ liệu tổng hợp)", 100, score])
             sheet.cell(sheet.max_row, 5, score / 100).number_format = "0.00%"
     buffer = io.BytesIO()
