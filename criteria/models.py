@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Self
+from typing import Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -178,7 +178,7 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.code}. {self.title}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.depth = self.code.count(".") + 1
         self.sort_key = code_sort_key(self.code)
         super().save(*args, **kwargs)
