@@ -29,10 +29,9 @@ from parplan.scores import format_decimal
 HIDDEN_HISTORY_FIELDS = {"version", "updated_at", "sort_key", "depth", "key", "id"}
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    AnyUser = User | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
 
