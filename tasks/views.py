@@ -286,6 +286,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 conflict, status = exc.entries, 409
+                assert isinstance(exc.current, TaskUnit)  # claim(TaskUnit, …) raised
                 posted = request.POST.copy()
                 posted[f"p{pk}-version"] = str(exc.current.version)
                 part = exc.current
