@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +21,9 @@ from parplan.scores import (
 from parplan.text import normalize_name
 
 CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def code_sort_key(code: str) -> str:
@@ -196,7 +199,7 @@ class Criterion(models.Model):
         return self.self_score if self.self_score is not None else self.baseline_score
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[StrOrPromise]] = {}
         if not CODE_RE.match(self.code or ""):
             errors.setdefault("code", []).append(
                 _("Mã “%(code)s” không đúng dạng 1, 1.2 hoặc 1.2.3.")

@@ -236,6 +236,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     evidence_by_update: dict[int, list[Evidence]] = {u.pk: [] for u in updates}
     for item in Evidence.objects.filter(progress_update__part__task=task):
+        assert item.progress_update_id is not None  # filtered on its progress update
         evidence_by_update[item.progress_update_id].append(item)
     today = timezone.localdate()
     ctx = {
