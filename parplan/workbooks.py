@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
 from typing import cast
@@ -200,7 +200,7 @@ def page_setup(ws: WriteOnlyWorksheet, header_row: int, freeze: str) -> None:
     sheet.freeze_panes = freeze
 
 
-def column_widths(ws: WriteOnlyWorksheet, widths: list[float]) -> None:
+def column_widths(ws: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
     sheet = _layout(ws)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
