@@ -146,7 +146,7 @@ class Task(models.Model):
         help_text=_("“%(label)s”: mọi phòng, đơn vị cùng chủ trì.")
         % {"label": ALL_UNITS_LABEL},
     )
-    units = models.ManyToManyField(
+    units: models.ManyToManyField[Unit, TaskUnit] = models.ManyToManyField(
         Unit, through="TaskUnit", related_name="tasks", verbose_name=_("đơn vị")
     )
     due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
