@@ -347,10 +347,12 @@ class ScoringRule(models.Model):
         for key, score in self.level_pairs():
             try:
                 threshold = parse_decimal(key.rstrip("%").strip())
-            except ScoreParseError as exc:
+            except ScoreParseError:
+                threshold = None
+            if threshold is None:  # not a number, or none at all ("%", "-")
                 raise ValidationError(
                     {"levels": _("Mức “%(key)s” phải là một số.") % {"key": key}}
-                ) from exc
+                )
             levels.append((threshold, score))
         if not levels:
             raise ValidationError({"levels": _("Cần ít nhất một mức.")})
