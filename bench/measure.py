@@ -20,7 +20,12 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 # The large plan gets a year of its own, so that ``?year=`` selects it on the
 # dashboard and the tree while the seed plan keeps 2023.
@@ -117,7 +122,7 @@ def bench_data_build(*, sizes: Sizes) -> BenchData:
     )
 
 
-def _client_for(user_id: int) -> object:
+def _client_for(user_id: int) -> Client:
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -126,10 +131,12 @@ def _client_for(user_id: int) -> object:
     return client
 
 
-def _fetch(client: object, url: str) -> tuple[int, int]:
+def _fetch(client: Client, url: str) -> tuple[int, int]:
     response = client.get(url)
     body = (
-        b"".join(response.streaming_content) if response.streaming else response.content
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]  # django-stubs: a test response is never streaming
+        if response.streaming
+        else response.content
     )
     return response.status_code, len(body)
 
@@ -172,13 +179,13 @@ def page_urls(data: BenchData) -> list[tuple[str, str, str, str]]:
     ]
 
 
-def pages_measure(data: BenchData, *, reps: int) -> list[dict[str, object]]:
+def pages_measure(data: BenchData, *, reps: int) -> list[dict[str, Any]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     figures = []
     for page, who, small_url, large_url in page_urls(data):
-        row: dict[str, object] = {"page": page}
+        row: dict[str, Any] = {"page": page}
         for size, url in [("seed", small_url), ("large", large_url)]:
             user_id = (
                 data.users[f"head_{size}"] if who == "head" else data.users["director"]
@@ -193,7 +200,7 @@ def pages_measure(data: BenchData, *, reps: int) -> list[dict[str, object]]:
                 "url": url,
                 "queries": len(queries),
                 "bytes": length,
-                "median_s": median_time(lambda c=client, u=url: _fetch(c, u), reps),
+                "median_s": median_time(partial(_fetch, client, url), reps),
             }
         row["ratio"] = row["large"]["median_s"] / row["seed"]["median_s"]
         figures.append(row)
@@ -215,7 +222,7 @@ def _bare_read(data: bytes) -> int:
     return rows
 
 
-def import_measure(data: BenchData, *, reps: int) -> dict[str, object]:
+def import_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
     """The large plan's appendix (its own exporter's workbook) imported as a new
     organization's plan, against openpyxl merely reading the file."""
     from criteria.models import Organization, Plan
@@ -277,7 +284,7 @@ def ranking_measure(*, rows: int, reps: int) -> dict[str, object]:
     from reports.ranking import ranking_import
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.append(["STT", "Tên đơn vị", "Điểm tối đa", "Điểm thẩm định", "Tỷ lệ đạt"])
     for block in ("I. Khối thử A", "II. Khối thử B"):
         sheet.append([block])
@@ -312,7 +319,7 @@ def _peak_bytes(run: Callable[[], object]) -> int:
         tracemalloc.stop()
 
 
-def _bare_write(values: list[list[object]]) -> None:
+def _bare_write(values: list[list[Any]]) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -322,7 +329,7 @@ def _bare_write(values: list[list[object]]) -> None:
     workbook.save(io.BytesIO())
 
 
-def _styled_write(values: list[list[object]]) -> None:
+def _styled_write(values: list[list[Any]]) -> None:
     """The same cells, each with one shared style (a thin border): what openpyxl
     itself costs for a styled cell, whatever the application does."""
     from openpyxl import Workbook
@@ -338,13 +345,13 @@ def _styled_write(values: list[list[object]]) -> None:
         cells = []
         for value in row:
             cell = WriteOnlyCell(ws, value=value)
-            cell._style = proto._style
+            cell._style = proto._style  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
             cells.append(cell)
         ws.append(cells)
     workbook.save(io.BytesIO())
 
 
-def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
+def export_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
     """The self-assessment workbook against openpyxl write-only writing the same cell
     values with no styles, at the seed's size and the large plan's; peak memory of
     both by tracemalloc."""
@@ -359,15 +366,17 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
         buffer = io.BytesIO()
         self_assessment_write(plan=plan, output=buffer)
         book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
-        values = [list(row) for row in book.active.iter_rows(values_only=True)]
+        sheet = book.active
+        assert sheet is not None  # the workbook just written has its sheet
+        values = [list(row) for row in sheet.iter_rows(values_only=True)]
         book.close()
 
         def export(p: Plan = plan) -> None:
             self_assessment_write(plan=p, output=io.BytesIO())
 
         export_s = median_time(export, reps)
-        bare_s = median_time(lambda v=values: _bare_write(v), reps)
-        styled_s = median_time(lambda v=values: _styled_write(v), reps)
+        bare_s = median_time(partial(_bare_write, values), reps)
+        styled_s = median_time(partial(_styled_write, values), reps)
         sizes[size] = {
             "rows": len(values),
             "export_s": export_s,
@@ -375,7 +384,7 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
             "styled_write_s": styled_s,
             "ratio": export_s / bare_s,
             "export_peak_bytes": _peak_bytes(export),
-            "bare_peak_bytes": _peak_bytes(lambda v=values: _bare_write(v)),
+            "bare_peak_bytes": _peak_bytes(partial(_bare_write, values)),
         }
     return sizes
 
@@ -383,7 +392,7 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, object]:
 # What the load generator needs ------------------------------------------------------
 
 
-def load_plan_write(data: BenchData, folder: Path) -> dict[str, object]:
+def load_plan_write(data: BenchData, folder: Path) -> dict[str, Any]:
     """Session cookies of the director and the poster, a CSRF token, and one line per
     part the poster may update (``pk version``): each part is posted once, with its
     current version, so that no post is refused as stale."""
@@ -436,9 +445,9 @@ def database_describe() -> dict[str, str]:
 
 def measure_all(
     data: BenchData, *, reps: int, import_reps: int, folder: Path
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Every in-process figure, and what the load generator needs, as one dict."""
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "database": database_describe(),
         "data": asdict(data),
     }

@@ -29,6 +29,7 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,8 +185,8 @@ def _wrk(
 
 
 def load_measure(
-    env: dict[str, str], load: dict[str, object], seconds: int
-) -> dict[str, object]:
+    env: dict[str, str], load: dict[str, Any], seconds: int
+) -> dict[str, Any]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -266,7 +267,7 @@ def load_measure(
 # One database ----------------------------------------------------------------------
 
 
-def database_run(name: str, options: Options, work: Path) -> dict[str, object]:
+def database_run(name: str, options: Options, work: Path) -> dict[str, Any]:
     folder = work / name
     folder.mkdir(parents=True)
     if name == "sqlite":
@@ -362,7 +363,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def tables(results: dict[str, dict[str, object]]) -> list[str]:
+def tables(results: dict[str, dict[str, Any]]) -> list[str]:
     """The figures of every database, as Markdown tables (printed and written)."""
     lines: list[str] = []
     rows = []
@@ -518,7 +519,7 @@ def tables(results: dict[str, dict[str, object]]) -> list[str]:
 def report_write(
     options: Options,
     machine: dict[str, str],
-    results: dict[str, dict[str, object]],
+    results: dict[str, dict[str, Any]],
     elapsed: float,
     notes: str,
 ) -> str:

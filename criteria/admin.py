@@ -3,7 +3,7 @@ with their tasks and evidence, in ``tasks.admin``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -13,6 +13,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from criteria.models import Organization, Plan, ScoringRule
 
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _CriteriaCount(TypedDict):  # what get_queryset annotates
+        criteria_count: int
+
 
 class PlanFilter(admin.SimpleListFilter):
     """Filter by plan in one query (the plan's name includes its organization)."""
@@ -21,9 +29,9 @@ class PlanFilter(admin.SimpleListFilter):
     parameter_name = "plan"
     plan_path = "plan"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         plans = Plan.objects.select_related("organization")
-        return [(plan.pk, str(plan)) for plan in plans]
+        return [(str(plan.pk), str(plan)) for plan in plans]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value():
@@ -55,7 +63,7 @@ class PlanAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(criteria_count=Count("criteria"))
 
     @admin.display(description=_("số tiêu chí"), ordering="criteria_count")
-    def criteria_count(self, obj: Plan) -> int:
+    def criteria_count(self, obj: WithAnnotations[Plan, _CriteriaCount]) -> int:
         return obj.criteria_count
 
 

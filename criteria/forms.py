@@ -51,7 +51,9 @@ class CriterionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = Plan.objects.select_related("organization")
+        plan = self.fields["plan"]
+        assert isinstance(plan, forms.ModelChoiceField)
+        plan.queryset = Plan.objects.select_related("organization")
 
 
 class ScoringRuleForm(forms.ModelForm):

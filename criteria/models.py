@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +21,9 @@ from parplan.scores import (
 from parplan.text import normalize_name
 
 CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def code_sort_key(code: str) -> str:
@@ -178,7 +181,7 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return f"{self.code}. {self.title}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.depth = self.code.count(".") + 1
         self.sort_key = code_sort_key(self.code)
         super().save(*args, **kwargs)
@@ -196,7 +199,7 @@ class Criterion(models.Model):
         return self.self_score if self.self_score is not None else self.baseline_score
 
     def clean(self) -> None:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[StrOrPromise]] = {}
         if not CODE_RE.match(self.code or ""):
             errors.setdefault("code", []).append(
                 _("Mã “%(code)s” không đúng dạng 1, 1.2 hoặc 1.2.3.")
@@ -344,10 +347,12 @@ class ScoringRule(models.Model):
         for key, score in self.level_pairs():
             try:
                 threshold = parse_decimal(key.rstrip("%").strip())
-            except ScoreParseError as exc:
+            except ScoreParseError:
+                threshold = None
+            if threshold is None:  # not a number, or none at all ("%", "-")
                 raise ValidationError(
                     {"levels": _("Mức “%(key)s” phải là một số.") % {"key": key}}
-                ) from exc
+                )
             levels.append((threshold, score))
         if not levels:
             raise ValidationError({"levels": _("Cần ít nhất một mức.")})

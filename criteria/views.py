@@ -58,6 +58,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 conflict, status = exc.entries, 409
+                assert isinstance(exc.current, Criterion)  # claim(Criterion, …) raised
                 criterion = exc.current
             except ValidationError as exc:
                 errors_onto(form, exc)
@@ -102,6 +103,7 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 conflict, status = exc.entries, 409
+                assert isinstance(exc.current, Criterion)  # claim(Criterion, …) raised
                 form = SelfScoreForm(
                     rebound(request.POST, f"c{pk}-version", exc.current.version),
                     prefix=f"c{pk}",

@@ -123,9 +123,9 @@ def _criteria_build(plan: Plan, total: int, rng: random.Random) -> list[Criterio
                 made += 1
     Criterion.objects.bulk_create(rows, batch_size=1000)
     by_code = {c.code: c for c in Criterion.objects.filter(plan=plan)}
-    for c in by_code.values():
-        head, sep, _tail = c.code.rpartition(".")
-        c.parent = by_code[head] if sep else None
+    for criterion in by_code.values():
+        head, sep, _tail = criterion.code.rpartition(".")
+        criterion.parent = by_code[head] if sep else None
     Criterion.objects.bulk_update(by_code.values(), ["parent"], batch_size=1000)
     return [by_code[c.code] for c in leaves]
 

@@ -21,7 +21,7 @@ class DecimalTextField(forms.CharField):
         self.places = places
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField whose value is a Decimal
         text = super().to_python(value)
         try:
             return parse_decimal(text, places=self.places)
@@ -42,7 +42,7 @@ class ScoreField(DecimalTextField):
         super().__init__(places=2, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "size": 6, "maxlength": 12})
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField whose value is a Decimal
         text = forms.CharField.to_python(self, value)
         try:
             return parse_decimal(text, places=2)

@@ -29,10 +29,9 @@ from parplan.scores import format_decimal
 HIDDEN_HISTORY_FIELDS = {"version", "updated_at", "sort_key", "depth", "key", "id"}
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    AnyUser = User | AnonymousUser
 
 M = TypeVar("M", bound=models.Model)
 
@@ -55,10 +54,16 @@ class HistoryEntry:
     changes: list[Change] = field(default_factory=list)
 
 
+def _field(record: models.Model, name: str) -> models.Field[Any, Any]:
+    model_field = record._meta.get_field(name)
+    assert isinstance(model_field, models.Field)  # a diff names concrete fields
+    return model_field
+
+
 def _display(record: models.Model, name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
-    model_field = record._meta.get_field(name)
+    model_field = _field(record, name)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -71,7 +76,7 @@ def _display(record: models.Model, name: str, value: Any) -> str:
 
 
 def _label(record: models.Model, name: str) -> str:
-    return capfirst(str(record._meta.get_field(name).verbose_name))
+    return capfirst(str(_field(record, name).verbose_name))
 
 
 KINDS = {
@@ -132,12 +137,18 @@ def history_entries(
     return entries[:limit] if limit else entries
 
 
+def _history(model: type[models.Model]) -> Any:
+    """The model's simple-history manager (``history = HistoricalRecords()``)."""
+    return model.history  # type: ignore[attr-defined]  # simple-history adds .history
+
+
 def recent_history(
     model: type[models.Model], *, limit: int, subject: str = "", **filters: Any
 ) -> list[HistoryEntry]:
     """The latest ``limit`` entries of the rows of ``model`` matching ``filters``."""
     records = list(
-        model.history.filter(**filters)  # type: ignore[attr-defined]
+        _history(model)
+        .filter(**filters)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")[: limit + 1]
     )
@@ -156,12 +167,13 @@ class StaleEditError(Exception):
 def history_baseline(model: type[models.Model], pk: int) -> None:
     """Rows written in bulk (the appendix import) have no history yet: record their
     state as it was before the first change, so the change can be shown."""
-    history = model.history  # type: ignore[attr-defined]
+    history = _history(model)
     if history.filter(id=pk).exists():
         return
     row = model._default_manager.filter(pk=pk).first()
     if row is not None:
-        history.bulk_history_create([row], default_date=row.updated_at)
+        updated_at = row.updated_at  # type: ignore[attr-defined]  # every versioned model has it
+        history.bulk_history_create([row], default_date=updated_at)
 
 
 def claim(model: type[M], pk: int, expected_version: int) -> M:
@@ -178,9 +190,8 @@ def claim(model: type[M], pk: int, expected_version: int) -> M:
     current = manager.get(pk=pk)
     if not claimed:
         records = list(
-            model.history.filter(  # type: ignore[attr-defined]
-                id=pk, version__gte=expected_version
-            )
+            _history(model)
+            .filter(id=pk, version__gte=expected_version)
             .select_related("history_user")
             .order_by("history_date", "history_id")
         )

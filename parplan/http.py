@@ -36,7 +36,7 @@ def xlsx_response(write: Callable[[IO[bytes]], None], filename: str) -> FileResp
     """A workbook download; ``write`` writes the workbook to the file it is given."""
     # Small workbooks stay in memory; a province-sized one spills to a temporary file.
     buffer = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    write(buffer)  # type: ignore[arg-type]
+    write(buffer)
     buffer.seek(0)
     return FileResponse(
         buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -14,9 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    AnyUser = User | AnonymousUser
 
 
 class Role(models.TextChoices):
@@ -47,7 +47,7 @@ def user_roles(user: AnyUser) -> frozenset[Role]:
         if user.is_superuser:
             roles.add(Role.OFFICE)
         cached = frozenset(roles)
-        user._parplan_roles = cached
+        user._parplan_roles = cached  # type: ignore[attr-defined]  # cached on the user object for the request
     return cached
 
 

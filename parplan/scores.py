@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +82,7 @@ def format_decimal(value: Decimal | int | None) -> str:
 class ScoreField(models.DecimalField):
     """A score: Decimal, 6 digits, 2 places."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 6)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)

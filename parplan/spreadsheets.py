@@ -13,7 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -136,7 +136,7 @@ def _read_csv(text: str) -> list[SourceRow]:
 
 def _read_tab_text(text: str) -> list[SourceRow]:
     return [
-        SourceRow(number, line.split("\t"))
+        SourceRow(number, list(line.split("\t")))
         for number, line in enumerate(text.splitlines(), start=1)
     ]
 
@@ -284,7 +284,7 @@ def _unreadable(exc: BaseException, filename: str) -> TableError:
 
 def find_header(
     rows: Iterable[SourceRow],
-    matchers: dict[str, Callable[[str], bool]],
+    matchers: Mapping[str, Callable[[str], bool]],
     required: Iterable[str],
     *,
     search_rows: int | None = HEADER_SEARCH_ROWS,
@@ -305,7 +305,7 @@ def find_header(
 
 
 def match_header(
-    row: SourceRow, matchers: dict[str, Callable[[str], bool]]
+    row: SourceRow, matchers: Mapping[str, Callable[[str], bool]]
 ) -> Header | None:
     columns: dict[str, int] = {}
     labels: dict[str, str] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -39,13 +39,16 @@ from parplan.uploads import (
 
 Report = TypeVar("Report")
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class TableImportFlow(ABC, Generic[Report]):
     kind: str  # the session key of the staged file
     template: str  # the upload page (extends parplan/table_import.html)
     preview_template: str  # the preview (extends parplan/table_import_preview.html)
     upload_url: str  # URL name of the upload page
-    forbidden: str  # why someone who is not the office is refused
+    forbidden: StrOrPromise  # why someone who is not the office is refused
 
     def allowed(self, request: HttpRequest) -> bool:
         return can_edit_plan(request.user)
@@ -213,11 +216,12 @@ def import_confirm(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpResp
     except StagingError as exc:
         messages.error(request, str(exc))
         return redirect(flow.upload_url)
+    failures: tuple[type[Exception], ...] = (TableImportError, *flow.failures)
     try:
         report = flow.run(
             data=data, filename=staged.filename, meta=staged.meta, dry_run=False
         )
-    except (TableImportError, *flow.failures) as exc:
+    except failures as exc:
         # The data changed since the preview (or the file no longer fits it): nothing
         # was written; the user sees why and uploads again.
         problems = (

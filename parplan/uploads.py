@@ -73,6 +73,7 @@ def upload_stage(
     meta: dict[str, object],
 ) -> StagedUpload:
     """Keep ``data`` for the confirmation step; replaces any file staged before."""
+    assert request.user.is_authenticated  # only the office stages an import
     upload_discard(request=request, kind=kind)
     folder = staging_dir()
     _prune(folder)
@@ -143,6 +144,7 @@ def upload_too_big(request: HttpRequest) -> bool:
 
 def upload_size_check(upload: UploadedFile) -> UploadedFile:
     """A form's ``clean_<file>``: refuse a file over ``UPLOAD_MAX_BYTES``."""
+    assert upload.size is not None  # a file a form received has its size
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise forms.ValidationError(upload_too_big_message())
     return upload

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from copy import copy
 from decimal import Decimal
+from typing import cast
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 SCORE_FORMAT = "0.00"
 PAPER_A4 = "9"  # the paper size code of A4 in SpreadsheetML
@@ -71,7 +73,7 @@ def text_cell(
     alignment: Alignment | None = WRAP,
     fill: PatternFill | None = None,
     border: bool = True,
-) -> WriteOnlyCell:
+) -> Cell:
     cell = WriteOnlyCell(ws)
     text = clean_text(value)
     if text:
@@ -95,8 +97,9 @@ def number_cell(
     *,
     font: Font | None = None,
     fill: PatternFill | None = None,
-) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+) -> Cell:
+    cell = WriteOnlyCell(ws)
+    cell.value = value
     style_cell(cell, font=font, alignment=TOP, fill=fill, number_format=SCORE_FORMAT)
     return cell
 
@@ -107,14 +110,14 @@ def formula_cell(
     *,
     font: Font | None = None,
     fill: PatternFill | None = None,
-) -> WriteOnlyCell:
+) -> Cell:
     cell = WriteOnlyCell(ws, value=formula)
     style_cell(cell, font=font, alignment=TOP, fill=fill, number_format=SCORE_FORMAT)
     return cell
 
 
 def style_cell(
-    cell: WriteOnlyCell,
+    cell: Cell,
     *,
     font: Font | None,
     alignment: Alignment | None,
@@ -132,7 +135,7 @@ def style_cell(
     )
     key = (id(font), id(alignment), id(fill), border, number_format, quote)
     if key in cache:
-        cell._style = copy(cache[key])
+        cell._style = copy(cache[key])  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
         return
     if font is not None:
         cell.font = font
@@ -146,7 +149,7 @@ def style_cell(
         cell.number_format = number_format
     if quote:
         cell.quotePrefix = True
-    cache[key] = copy(cell._style)
+    cache[key] = copy(cell._style)  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
 
 
 def sum_formula(column: str, rows: Iterable[int]) -> str:
@@ -173,20 +176,31 @@ def sum_formula(column: str, rows: Iterable[int]) -> str:
     return "=" + "+".join(f"SUM({','.join(chunk)})" for chunk in chunks)
 
 
+def _layout(ws: WriteOnlyWorksheet) -> Worksheet:
+    """``ws`` as the worksheet whose page set-up, print options and column dimensions
+    it has: a write-only sheet runs ``Worksheet._setup``, which types-openpyxl does not
+    declare on it."""
+    return cast(Worksheet, ws)
+
+
 def page_setup(ws: WriteOnlyWorksheet, header_row: int, freeze: str) -> None:
     """A4 landscape, one page wide, the header row repeated on every printed page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.freeze_panes = freeze
+    sheet = _layout(ws)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    fit = sheet.sheet_properties.pageSetUpPr
+    assert fit is not None  # WorksheetProperties() makes its own
+    fit.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = freeze
 
 
-def column_widths(ws: WriteOnlyWorksheet, widths: list[float]) -> None:
+def column_widths(ws: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
+    sheet = _layout(ws)
     for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
+        sheet.column_dimensions[get_column_letter(index)].width = width

@@ -102,12 +102,12 @@ def ranking_chart(figures: PlanFigures, *, width: int = 820) -> dict[str, object
     """Every unit of the table, highest index first (peers moved by the assumed
     change), the organization's bar at its baseline index, and a mark at each
     scenario's index."""
-    units = [p for p in figures.ranking if p.index is not None]
+    units = [(p, p.index) for p in figures.ranking if p.index is not None]
     if not units or figures.baseline_index is None:
         return {}
     label_w, row_h = 330, 16
     plot_w = width - label_w - 60
-    values = [p.index for p in units] + [
+    values = [index for _unit, index in units] + [
         s.index for s in figures.scenarios.values() if s.index is not None
     ]
     low = Decimal(int(min(values)) // 10 * 10)
@@ -117,27 +117,28 @@ def ranking_chart(figures: PlanFigures, *, width: int = 820) -> dict[str, object
     def x_of(value: Decimal) -> float:
         return label_w + float((value - low) / span) * plot_w
 
-    ordered = sorted(units, key=lambda p: (-p.index, not p.is_self, p.row.position))
+    ordered = sorted(units, key=lambda u: (-u[1], not u[0].is_self, u[0].row.position))
     top = 44
     bars = []
-    for i, unit in enumerate(ordered):
+    for i, (unit, index) in enumerate(ordered):
         y = top + i * row_h
         bars.append(
             RankBar(
                 name=unit.row.name,
-                index=unit.index,
-                rank=1 + sum(1 for o in ordered if o.index > unit.index),
+                index=index,
+                rank=1 + sum(1 for _other, o in ordered if o > index),
                 is_self=unit.is_self,
                 y=_n(y + 2),
                 text_y=_n(y + row_h - 4),
-                width=_n(x_of(unit.index) - label_w),
-                value_x=_n(x_of(unit.index) + 4),
+                width=_n(x_of(index) - label_w),
+                value_x=_n(x_of(index) + 4),
             )
         )
     bottom = top + len(ordered) * row_h
     marks = []
     for key in ("expected", "target"):
         scenario = figures.scenarios[key]
+        assert scenario.index is not None  # known with the baseline index
         marks.append(
             {
                 "key": key,

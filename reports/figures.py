@@ -84,11 +84,11 @@ class Sums:
         return self.target - self.expected
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CriterionFigures(Sums):
     """One row of the tree, in code order, with its own or its children's figures."""
 
-    criterion: Criterion | None = None
+    criterion: Criterion
     is_heading: bool = False
     self_score: Decimal | None = None
     leaf_completion: Decimal = ZERO
@@ -116,7 +116,7 @@ class CriterionFigures(Sums):
         return self.criterion.parent_id
 
     @property
-    def completion(self) -> Decimal:  # type: ignore[override]
+    def completion(self) -> Decimal:
         return self.leaf_completion if not self.is_heading else super().completion
 
     @property
@@ -290,7 +290,7 @@ def plan_figures(
     for key in SCENARIO_KEYS:
         change = totals_by_key[key] - totals.baseline
         index = rank = gained = None
-        if baseline_index is not None:
+        if baseline_index is not None and baseline_rank is not None:
             index = index_for(
                 baseline_index=baseline_index, change=change, full_scale=scale
             )

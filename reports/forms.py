@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.forms import BaseModelFormSet, modelformset_factory
@@ -23,9 +24,11 @@ class DashboardForm(forms.Form):
         help_text=_("Ví dụ 1,5 nếu các đơn vị khác cùng tăng 1,5 điểm; để trống là 0."),
     )
 
-    def __init__(self, *args: object, years: list[int], **kwargs: object) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        year = self.fields["year"]
+        assert isinstance(year, forms.TypedChoiceField)
+        year.choices = [(y, str(y)) for y in years]
 
     def clean_peer_change(self) -> Decimal:
         value = self.cleaned_data["peer_change"] or Decimal(0)
@@ -62,7 +65,7 @@ class PeerRankForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args: object, full_scale: Decimal = Decimal(100), **kwargs: object
+        self, *args: Any, full_scale: Decimal = Decimal(100), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.full_scale = full_scale
@@ -71,8 +74,9 @@ class PeerRankForm(forms.ModelForm):
             self.instance.pk and self.instance.organization_id
         )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         index = data.get("index")
         if index is not None and not 0 <= index <= 100:
             self.add_error("index", _("Chỉ số phải từ 0 đến 100."))

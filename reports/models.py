@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +97,7 @@ class PeerRank(models.Model):
     def __str__(self) -> str:
         return f"{self.year} – {self.name}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.key = normalize_name(self.name)
         super().save(*args, **kwargs)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import IO
+from decimal import Decimal
+from typing import IO, TypeAlias
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -28,6 +29,15 @@ from tasks.models import Task, TaskUnit
 
 PLAN_WIDTHS = [8, 52, 10, 11, 11, 52, 30]
 PLAN_HEADER_ROW = 6
+
+# A criterion's columns: code, title, standard, baseline and target scores.
+CriterionColumns: TypeAlias = tuple[
+    str, str, Decimal | None, Decimal | None, Decimal | None
+]
+# A row of the appendix: the criterion's columns, then a task and its lead units.
+PlanRow: TypeAlias = tuple[
+    str, str, Decimal | None, Decimal | None, Decimal | None, str, str
+]
 
 
 def plan_headers(plan: Plan) -> list[str]:
@@ -56,27 +66,28 @@ def _tasks_by_criterion(plan: Plan) -> dict[int, list[Task]]:
     return found
 
 
-def plan_rows(plan: Plan) -> Iterator[list[object]]:
+def plan_rows(plan: Plan) -> Iterator[PlanRow]:
     """The appendix's rows: one per task, the criterion's columns on its first row."""
     tasks = _tasks_by_criterion(plan)
     for criterion in Criterion.objects.filter(plan=plan).order_by("sort_key"):
-        first: list[object] = [
+        first: CriterionColumns = (
             criterion.code,
             criterion.title,
             criterion.max_score,
             criterion.baseline_score,
             criterion.target_score,
-        ]
+        )
         mine = tasks.get(criterion.pk, [])
         if not mine:
-            yield [*first, "", ""]
+            yield (*first, "", "")
             continue
+        blank: CriterionColumns = ("", "", None, None, None)
         for index, task in enumerate(mine):
-            head = first if index == 0 else ["", "", None, None, None]
+            head = first if index == 0 else blank
             lead = task.lead_label()
             if index and not lead:
                 lead = NO_LEAD  # an empty cell here would read as "the lead above"
-            yield [*head, task.text, lead]
+            yield (*head, task.text, lead)
 
 
 def plan_write(*, plan: Plan, output: IO[bytes] | str) -> None:

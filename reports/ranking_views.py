@@ -22,7 +22,7 @@ from criteria.models import Organization, Plan
 from parplan import roles, table_import
 from parplan.tables import Problem, TableImportError
 from parplan.uploads import StagedUpload
-from reports.forms import PeerRankFormSet, RankingUploadForm
+from reports.forms import PeerRankForm, PeerRankFormSet, RankingUploadForm
 from reports.models import PeerRank, table_stamp
 from reports.ranking import (
     RankingReport,
@@ -72,17 +72,17 @@ def ranking(request: HttpRequest) -> HttpResponse:
     roles.require_view(request.user)
     year = _ranking_year(request)
     editable = roles.can_edit_plan(request.user)
-    rows = PeerRank.objects.filter(year=year).order_by("position", "name")
+    table = PeerRank.objects.filter(year=year).order_by("position", "name")
     formset = upload = None
     status = 200
-    stamp = table_stamp(rows)
+    stamp = table_stamp(table)
     full_scale = _full_scale_for(year)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied
         formset = PeerRankFormSet(
             request.POST,
-            queryset=rows,
+            queryset=table,
             prefix="rows",
             form_kwargs={"full_scale": full_scale},
         )
@@ -106,10 +106,10 @@ def ranking(request: HttpRequest) -> HttpResponse:
             return redirect(_ranking_url(year))
     if editable:
         formset = formset or PeerRankFormSet(
-            queryset=rows, prefix="rows", form_kwargs={"full_scale": full_scale}
+            queryset=table, prefix="rows", form_kwargs={"full_scale": full_scale}
         )
         upload = RankingUploadForm(initial={"year": year})
-    rows = list(rows.select_related("organization"))
+    rows = list(table.select_related("organization"))
     years = sorted(
         set(PeerRank.objects.values_list("year", flat=True)) | {year}, reverse=True
     )
@@ -138,7 +138,9 @@ def _full_scale_for(year: int) -> Decimal:
     return scale or Decimal(100)
 
 
-def _ranking_save(year: int, formset: PeerRankFormSet) -> None:
+def _ranking_save(
+    year: int, formset: forms.BaseModelFormSet[PeerRank, PeerRankForm]
+) -> None:
     organization = _organization_for_year(year)
     with transaction.atomic():
         for form in formset.deleted_forms:

@@ -20,13 +20,13 @@ if TYPE_CHECKING:
 
 def user_unit_ids(user: AnyUser) -> frozenset[int]:
     """Units the user heads (empty for anyone who is not a unit head)."""
-    if Role.UNIT_HEAD not in user_roles(user):
+    if not user.is_authenticated or Role.UNIT_HEAD not in user_roles(user):
         return frozenset()
     cached = getattr(user, "_parplan_unit_ids", None)
     if cached is None:
         ids = Membership.objects.filter(user=user).values_list("unit_id", flat=True)
         cached = frozenset(ids)
-        user._parplan_unit_ids = cached  # type: ignore[union-attr]
+        user._parplan_unit_ids = cached  # type: ignore[attr-defined]  # cached on the user object for the request
     return cached
 
 

@@ -4,7 +4,7 @@ where it can see all three."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -25,6 +25,14 @@ from tasks.appendix.resource import (
 )
 from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
 from tasks.resources import TaskResource
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _TaskCount(TypedDict):  # what get_queryset annotates
+        task_count: int
 
 
 class TaskUnitInline(admin.TabularInline):
@@ -179,7 +187,7 @@ class CriterionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         return obj.title if len(obj.title) <= 90 else obj.title[:88] + "…"
 
     @admin.display(description=_("số nhiệm vụ"), ordering="task_count")
-    def task_count(self, obj: Criterion) -> int:
+    def task_count(self, obj: WithAnnotations[Criterion, _TaskCount]) -> int:
         return obj.task_count
 
     # The appendix import needs to know which plan it fills.

@@ -19,7 +19,7 @@ from tasks.models import Membership, Task, TaskUnit, Unit
 from tasks.progress import progress_normalize
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from parplan.history import AnyUser
 
@@ -125,7 +125,7 @@ def task_delete(*, task: Task, user: AnyUser | None) -> None:
         by_user(task, user).delete()
 
 
-def memberships_set(*, member: AbstractBaseUser, units: Iterable[Unit]) -> None:
+def memberships_set(*, member: User, units: Iterable[Unit]) -> None:
     """Make ``member`` belong to exactly ``units`` (whose tasks they report on)."""
     wanted = {u.pk for u in units}
     with transaction.atomic():

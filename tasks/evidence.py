@@ -139,6 +139,7 @@ def evidence_add(
     link: str = "",
 ) -> Evidence:
     """Attach a document to a criterion or to a progress report (checked already)."""
+    assert user is None or user.is_authenticated  # the uploader is a signed-in user
     evidence = Evidence(
         plan=plan,
         criterion=criterion,
@@ -152,7 +153,7 @@ def evidence_add(
         uploaded_by=user,
     )
     if file:
-        evidence.file = file  # type: ignore[assignment]
+        evidence.file = file
     evidence.full_clean(exclude=["file"])
     with transaction.atomic():
         by_user(evidence, user).save()

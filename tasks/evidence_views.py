@@ -55,11 +55,12 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.evidence_for_delete(request.user, pk)
-    default = (
-        item.criterion.get_absolute_url()
-        if item.criterion is not None
-        else item.progress_update.part.task.get_absolute_url()  # type: ignore[union-attr]
-    )
+    if item.criterion is not None:
+        default = item.criterion.get_absolute_url()
+    else:
+        # A check constraint: evidence belongs to a criterion or to a progress report.
+        assert item.progress_update is not None
+        default = item.progress_update.part.task.get_absolute_url()
     evidence.evidence_delete(evidence=item, user=request.user)
     messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
     return redirect(safe_next(request, default))

@@ -71,10 +71,16 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].queryset = Criterion.objects.filter(plan=plan)
+        criterion = self.fields["criterion"]
+        lead = self.fields["lead_units"]
+        support = self.fields["support_units"]
+        assert isinstance(criterion, forms.ModelChoiceField)
+        assert isinstance(lead, forms.ModelMultipleChoiceField)
+        assert isinstance(support, forms.ModelMultipleChoiceField)
+        criterion.queryset = Criterion.objects.filter(plan=plan)
         units = Unit.objects.filter(organization_id=plan.organization_id)
-        self.fields["lead_units"].queryset = units
-        self.fields["support_units"].queryset = units
+        lead.queryset = units
+        support.queryset = units
 
 
 class ProgressForm(forms.Form):
@@ -154,9 +160,9 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(
-            organization_id=plan.organization_id
-        )
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = Unit.objects.filter(organization_id=plan.organization_id)
 
 
 class MembershipForm(forms.Form):
@@ -217,7 +223,8 @@ class EvidenceForm(forms.Form):
         return evidence_file_check(upload) if upload else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not any(
             data.get(k) for k in ("number", "summary", "file", "link")
         ):

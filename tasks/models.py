@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -89,7 +90,7 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.key = normalize_name(self.name)
         super().save(*args, **kwargs)
 
@@ -145,7 +146,7 @@ class Task(models.Model):
         help_text=_("“%(label)s”: mọi phòng, đơn vị cùng chủ trì.")
         % {"label": ALL_UNITS_LABEL},
     )
-    units = models.ManyToManyField(
+    units: models.ManyToManyField[Unit, TaskUnit] = models.ManyToManyField(
         Unit, through="TaskUnit", related_name="tasks", verbose_name=_("đơn vị")
     )
     due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)

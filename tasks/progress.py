@@ -47,6 +47,7 @@ def progress_record(
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Tiến độ phải từ 0 đến 100%.")})
     status, percent = progress_normalize(status, percent)
+    assert user is None or user.is_authenticated  # the author is a signed-in user
     with transaction.atomic():
         current = claim(TaskUnit, part.pk, expected_version)
         update = ProgressUpdate.objects.create(

@@ -236,6 +236,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     evidence_by_update: dict[int, list[Evidence]] = {u.pk: [] for u in updates}
     for item in Evidence.objects.filter(progress_update__part__task=task):
+        assert item.progress_update_id is not None  # filtered on its progress update
         evidence_by_update[item.progress_update_id].append(item)
     today = timezone.localdate()
     ctx = {
@@ -286,6 +287,7 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except StaleEditError as exc:
                 conflict, status = exc.entries, 409
+                assert isinstance(exc.current, TaskUnit)  # claim(TaskUnit, …) raised
                 posted = request.POST.copy()
                 posted[f"p{pk}-version"] = str(exc.current.version)
                 part = exc.current

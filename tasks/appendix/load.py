@@ -329,7 +329,7 @@ def appendix_import(
         data=data, filename=filename, year=year, existing_codes=existing
     )
     with transaction.atomic():
-        if organization.pk is None:
+        if not organization.pk:  # not saved yet: created with its plan
             organization.save()
         if plan is None:
             plan = Plan.objects.create(

@@ -366,7 +366,7 @@ def _layout_problem(source: list[SourceRow], filename: str) -> Problem:
 def _tree_check(
     rows: list[CriterionRow],
     labels: dict[str, str],
-    existing: set[str],
+    existing: set[str] | frozenset[str],
     notices: list[str],
 ) -> list[Problem]:
     problems: list[Problem] = []
