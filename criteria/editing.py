@@ -35,6 +35,34 @@ def criterion_self_score_set(
     return current
 
 
+def criterion_layers_set(
+    *,
+    criterion: Criterion,
+    user: AnyUser | None,
+    method: str,
+    applicable: bool,
+    not_applicable_reason: str,
+    appraised_score: Decimal | None,
+    final_score: Decimal | None,
+    appraisal_note: str,
+    survey_score: Decimal | None,
+    expected_version: int,
+) -> Criterion:
+    """Enter what the province decided on one criterion: how it is scored, whether
+    it applies to the organization, the council's score (and the final one after an
+    explanation or appeal) with its note, and the survey score."""
+    with transaction.atomic():
+        current = claim(Criterion, criterion.pk, expected_version)
+        current.method, current.applicable = method, applicable
+        current.not_applicable_reason = not_applicable_reason.strip()
+        current.appraised_score, current.final_score = appraised_score, final_score
+        current.appraisal_note = appraisal_note.strip()
+        current.survey_score = survey_score
+        current.full_clean(validate_unique=False, validate_constraints=False)
+        by_user(current, user).save()
+    return current
+
+
 def criterion_save(
     *,
     user: AnyUser | None,

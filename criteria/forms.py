@@ -98,3 +98,44 @@ class ScoringRuleForm(forms.ModelForm):
         )
         initial = {"version": criterion.version}
         return cls(instance=rule, initial=initial, prefix="rule", **kwargs)
+
+
+class LayersForm(forms.Form):
+    """What the province decided on one criterion: how it is scored, whether it
+    applies, and the council's and the survey's scores."""
+
+    method = forms.ChoiceField(
+        label=gettext_lazy("Cách đánh giá"), choices=Criterion.Method.choices
+    )
+    applicable = forms.BooleanField(
+        label=gettext_lazy("Áp dụng cho cơ quan"), required=False
+    )
+    not_applicable_reason = forms.CharField(
+        label=gettext_lazy("Lý do không áp dụng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    appraised_score = ScoreField(label=gettext_lazy("Điểm thẩm định"))
+    final_score = ScoreField(label=gettext_lazy("Điểm sau giải trình, phúc khảo"))
+    appraisal_note = forms.CharField(
+        label=gettext_lazy("Ý kiến của Hội đồng thẩm định"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    survey_score = ScoreField(label=gettext_lazy("Điểm điều tra xã hội học"))
+    version = VersionField()
+
+    @classmethod
+    def for_criterion(cls, criterion: Criterion) -> LayersForm:
+        return cls(
+            initial={
+                "method": criterion.method,
+                "applicable": criterion.applicable,
+                "not_applicable_reason": criterion.not_applicable_reason,
+                "appraised_score": criterion.appraised_score,
+                "final_score": criterion.final_score,
+                "appraisal_note": criterion.appraisal_note,
+                "survey_score": criterion.survey_score,
+                "version": criterion.version,
+            }
+        )

@@ -122,7 +122,17 @@ class Criterion(models.Model):
 
     A row with children is a heading: it has no scores of its own and shows the sums
     of its children. A row without children carries its own scores, at any depth.
+
+    Its score layers: baseline (last year's final), target (the plan), self-assessed
+    (with its explanation), appraised by the province's council (with its note, and
+    the final value after an explanation or appeal) and, for a criterion scored by
+    survey, the survey score. A criterion that does not apply to the organization
+    leaves the applicable maximum and every sum.
     """
+
+    class Method(models.TextChoices):
+        APPRAISED = "appraised", _("Thẩm định")
+        SURVEY = "survey", _("Điều tra xã hội học")
 
     plan = models.ForeignKey(
         Plan,
@@ -145,6 +155,34 @@ class Criterion(models.Model):
     target_score = ScoreField(_("mục tiêu"), null=True, blank=True)
     self_score = ScoreField(_("điểm tự đánh giá"), null=True, blank=True)
     explanation = models.TextField(_("giải trình, ghi chú"), blank=True)
+    method = models.CharField(
+        _("cách đánh giá"),
+        max_length=20,
+        choices=Method.choices,
+        default=Method.APPRAISED,
+        help_text=_(
+            "Thẩm định: Hội đồng thẩm định chấm trên bảng tự đánh giá. Điều tra xã hội "
+            "học: điểm đến từ kết quả điều tra, không tự chấm."
+        ),
+    )
+    applicable = models.BooleanField(
+        _("áp dụng"),
+        default=True,
+        help_text=_(
+            "Bỏ chọn khi tiêu chí không áp dụng cho cơ quan: nó ra khỏi điểm tối đa áp "
+            "dụng, chỉ số và mọi tổng."
+        ),
+    )
+    not_applicable_reason = models.TextField(_("lý do không áp dụng"), blank=True)
+    appraised_score = ScoreField(_("điểm thẩm định"), null=True, blank=True)
+    final_score = ScoreField(
+        _("điểm sau giải trình, phúc khảo"),
+        null=True,
+        blank=True,
+        help_text=_("Điểm thẩm định cuối cùng, khi Hội đồng chấm lại sau giải trình."),
+    )
+    appraisal_note = models.TextField(_("ý kiến của Hội đồng thẩm định"), blank=True)
+    survey_score = ScoreField(_("điểm điều tra xã hội học"), null=True, blank=True)
     depth = models.PositiveSmallIntegerField(_("cấp"), editable=False)
     sort_key = models.CharField(max_length=40, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -165,14 +203,20 @@ class Criterion(models.Model):
                 condition=Q(max_score__gte=0)
                 & Q(baseline_score__gte=0)
                 & Q(target_score__gte=0)
-                & Q(self_score__gte=0),
+                & Q(self_score__gte=0)
+                & Q(appraised_score__gte=0)
+                & Q(final_score__gte=0)
+                & Q(survey_score__gte=0),
                 name="criterion_scores_not_negative",
                 violation_error_message=_("Điểm không được âm."),
             ),
             models.CheckConstraint(
                 condition=Q(baseline_score__lte=F("max_score"))
                 & Q(target_score__lte=F("max_score"))
-                & Q(self_score__lte=F("max_score")),
+                & Q(self_score__lte=F("max_score"))
+                & Q(appraised_score__lte=F("max_score"))
+                & Q(final_score__lte=F("max_score"))
+                & Q(survey_score__lte=F("max_score")),
                 name="criterion_scores_within_max",
                 violation_error_message=_("Điểm không được vượt điểm chuẩn."),
             ),
@@ -198,6 +242,21 @@ class Criterion(models.Model):
         """The self-assessed score once entered, otherwise the baseline score."""
         return self.self_score if self.self_score is not None else self.baseline_score
 
+    @property
+    def appraised(self) -> Decimal | None:
+        """The council's score: after an explanation or appeal, the final one."""
+        return (
+            self.final_score if self.final_score is not None else self.appraised_score
+        )
+
+    @property
+    def self_minus_appraised(self) -> Decimal | None:
+        """Where the department over-claims (positive) or under-claims."""
+        appraised = self.appraised
+        if self.self_score is None or appraised is None:
+            return None
+        return self.self_score - appraised
+
     def clean(self) -> None:
         errors: dict[str, list[StrOrPromise]] = {}
         if not CODE_RE.match(self.code or ""):
@@ -222,6 +281,9 @@ class Criterion(models.Model):
             "baseline_score": _("Điểm năm trước"),
             "target_score": _("Mục tiêu"),
             "self_score": _("Điểm tự đánh giá"),
+            "appraised_score": _("Điểm thẩm định"),
+            "final_score": _("Điểm sau giải trình, phúc khảo"),
+            "survey_score": _("Điểm điều tra xã hội học"),
         }
         for field, label in labels.items():
             value = getattr(self, field)
@@ -230,8 +292,27 @@ class Criterion(models.Model):
                     _("%(label)s không được âm (%(value)s).")
                     % {"label": label, "value": format_decimal(value)}
                 )
+        scored = [f for f in labels if f != "max_score"]
+        if self.method == self.Method.SURVEY:
+            for field in ("self_score", "appraised_score", "final_score"):
+                if getattr(self, field) is not None:
+                    errors.setdefault(field, []).append(
+                        _(
+                            "%(label)s: tiêu chí chấm bằng điều tra xã hội học không tự chấm "
+                            "hay thẩm định; hãy nhập điểm điều tra."
+                        )
+                        % {"label": labels[field]}
+                    )
+        elif self.survey_score is not None:
+            errors.setdefault("survey_score", []).append(
+                _("Chỉ tiêu chí chấm bằng điều tra xã hội học có điểm điều tra.")
+            )
+        if not self.applicable and not self.not_applicable_reason.strip():
+            errors.setdefault("not_applicable_reason", []).append(
+                _("Hãy ghi lý do tiêu chí không áp dụng.")
+            )
         if self.max_score is not None:
-            for field in ("baseline_score", "target_score", "self_score"):
+            for field in scored:
                 value = getattr(self, field)
                 if value is not None and value > self.max_score:
                     errors.setdefault(field, []).append(
@@ -243,7 +324,7 @@ class Criterion(models.Model):
                         }
                     )
         else:
-            for field in ("baseline_score", "target_score", "self_score"):
+            for field in scored:
                 if getattr(self, field) is not None:
                     errors.setdefault(field, []).append(
                         _("%(label)s cần có điểm chuẩn đi kèm.")

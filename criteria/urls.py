@@ -15,6 +15,11 @@ urlpatterns = [
         name="criteria-self-score",
     ),
     path(
+        "ke-hoach/tieu-chi/<int:pk>/tham-dinh/",
+        views.layers,
+        name="criteria-layers",
+    ),
+    path(
         "ke-hoach/tieu-chi/<int:pk>/cach-cham/",
         views.scoring,
         name="criteria-scoring",

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from criteria import editing
-from criteria.forms import CriterionForm, ScoringRuleForm, SelfScoreForm
+from criteria.forms import CriterionForm, LayersForm, ScoringRuleForm, SelfScoreForm
 from criteria.models import Criterion, Plan, ScoringRule
 from parplan import roles
 from parplan.forms import errors_onto, rebound
@@ -136,6 +136,48 @@ def self_score(request: HttpRequest, pk: int) -> HttpResponse:
         # htmx swaps only 2xx answers; the partial carries the errors or conflict.
         return render(request, "criteria/_self_score_form.html", ctx)
     return render(request, "criteria/self_score.html", ctx, status=status)
+
+
+@login_required
+def layers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office enters what the province decided on a criterion: its scoring
+    method, whether it applies, the appraised and survey scores and the council's
+    note (version-checked like every edit of the criterion)."""
+    criterion = _criterion_for_edit(request, pk)
+    if not criterion.is_scored:
+        raise Http404(_("Tiêu chí tiêu đề không chấm điểm riêng."))
+    status, conflict = 200, None
+    if request.method == "POST":
+        form = LayersForm(request.POST)
+        if form.is_valid():
+            try:
+                criterion = editing.criterion_layers_set(
+                    criterion=criterion,
+                    user=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **{k: v for k, v in form.cleaned_data.items() if k != "version"},
+                )
+            except StaleEditError as exc:
+                conflict, status = exc.entries, 409
+                assert isinstance(exc.current, Criterion)  # claim(Criterion, …) raised
+                form = LayersForm(rebound(request.POST, "version", exc.current.version))
+                criterion = exc.current
+            except ValidationError as exc:
+                errors_onto(form, exc)
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu kết quả thẩm định của tiêu chí %(code)s.")
+                    % {"code": criterion.code},
+                )
+                return redirect(criterion.get_absolute_url())
+        else:
+            status = 400
+    else:
+        form = LayersForm.for_criterion(criterion)
+    ctx = {"criterion": criterion, "form": form, "conflict": conflict}
+    return render(request, "criteria/layers.html", ctx, status=status)
 
 
 def _criterion_form_save(

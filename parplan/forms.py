@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from parplan.scores import ScoreParseError, format_decimal, parse_decimal
+from parplan.scores import (
+    SCORE_DECIMALS,
+    ScoreParseError,
+    format_decimal,
+    parse_decimal,
+)
 
 
 class DecimalTextField(forms.CharField):
@@ -35,17 +40,17 @@ class DecimalTextField(forms.CharField):
 
 
 class ScoreField(DecimalTextField):
-    """A score (two decimals), optional, its label named in the error."""
+    """A score (up to three decimals), optional, its label named in the error."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        super().__init__(places=2, **kwargs)
+        super().__init__(places=SCORE_DECIMALS, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "size": 6, "maxlength": 12})
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField whose value is a Decimal
         text = forms.CharField.to_python(self, value)
         try:
-            return parse_decimal(text, places=2)
+            return parse_decimal(text, places=SCORE_DECIMALS)
         except ScoreParseError as exc:
             raise forms.ValidationError(
                 _("%(label)s: %(reason)s.") % {"label": self.label, "reason": exc}

@@ -1,8 +1,9 @@
 """One policy for score numbers, wherever they enter PAR Plan.
 
-Scores are Decimals with two places. Text may use a decimal comma (``0,25``,
-as Vietnamese documents write it) or a point (``0.25``); spreadsheet cells may hold
-floats, which are rounded through their shortest text form, never through binary.
+Scores are Decimals with up to three places (provinces write levels of 0,125 and
+0,375). Text may use a decimal comma (``0,25``, as Vietnamese documents write it) or
+a point (``0.25``); spreadsheet cells may hold floats, which are rounded through their
+shortest text form, never through binary.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-SCORE_PLACES = Decimal("0.01")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 
@@ -63,8 +63,11 @@ def parse_decimal(value: object, *, places: int = 2) -> Decimal | None:
     return rounded
 
 
+SCORE_DECIMALS = 3
+
+
 def parse_score(value: object) -> Decimal | None:
-    return parse_decimal(value, places=2)
+    return parse_decimal(value, places=SCORE_DECIMALS)
 
 
 def format_decimal(value: Decimal | int | None) -> str:
@@ -80,11 +83,11 @@ def format_decimal(value: Decimal | int | None) -> str:
 
 
 class ScoreField(models.DecimalField):
-    """A score: Decimal, 6 digits, 2 places."""
+    """A score: Decimal, 7 digits, 3 places."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 6)
-        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 7)
+        kwargs.setdefault("decimal_places", SCORE_DECIMALS)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> tuple:

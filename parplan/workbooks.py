@@ -25,7 +25,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-SCORE_FORMAT = "0.00"
+# A score shows as its value is (0,5 · 0,375 · 1), never 0,50: Excel's General format
+# drops trailing zeros and follows the viewer's decimal separator.
+SCORE_FORMAT = "General"
 PAPER_A4 = "9"  # the paper size code of A4 in SpreadsheetML
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_TEXT = 32_767

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reports.figures import CriterionFigures, PlanFigures
+from reports.figures import PlanFigures
+from reports.forecast import CriterionFigures
 
 
 def _n(value: float) -> str:
@@ -136,7 +137,7 @@ def ranking_chart(figures: PlanFigures, *, width: int = 820) -> dict[str, object
         )
     bottom = top + len(ordered) * row_h
     marks = []
-    for key in ("expected", "target"):
+    for key in ("forecast", "target"):
         scenario = figures.scenarios[key]
         assert scenario.index is not None  # known with the baseline index
         marks.append(
@@ -147,8 +148,8 @@ def ranking_chart(figures: PlanFigures, *, width: int = 820) -> dict[str, object
                 "rank": scenario.rank,
                 "x": _n(x_of(scenario.index)),
                 "anchor": "end" if x_of(scenario.index) > label_w + 260 else "start",
-                "label_y": "14" if key == "expected" else "32",
-                "line_y": "18" if key == "expected" else "36",
+                "label_y": "14" if key == "forecast" else "32",
+                "line_y": "18" if key == "forecast" else "36",
             }
         )
     ticks = []

@@ -9,18 +9,17 @@ it never changes the model instances it read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion, Plan
+from reports.forecast import CriterionFigures, Sums, leaf_fill
 from reports.models import PeerRank
 from reports.plan_tasks import TaskFigures, plan_tasks
 from reports.rules import (
-    HUNDRED,
-    ONE,
-    SCORE_Q,
+    POINT_Q,
     ZERO,
     index_for,
     index_of,
@@ -28,100 +27,14 @@ from reports.rules import (
     points_needed_for,
     rank_among,
 )
-from tasks.models import Status
 
-SCENARIO_KEYS = ("baseline", "self", "expected", "target")
+SCENARIO_KEYS = ("baseline", "self", "forecast", "target")
 SCENARIO_LABELS = {
     "baseline": gettext_lazy("Năm cơ sở"),
     "self": gettext_lazy("Tự đánh giá"),
-    "expected": gettext_lazy("Dự kiến theo tiến độ"),
+    "forecast": gettext_lazy("Dự báo"),
     "target": gettext_lazy("Đạt toàn bộ mục tiêu"),
 }
-
-
-@dataclass
-class Sums:
-    """Figures that roll up by addition: one criterion's, an area's, or the total."""
-
-    max_score: Decimal = ZERO
-    baseline: Decimal = ZERO
-    target: Decimal = ZERO
-    current: Decimal = ZERO  # self-assessed once entered, else baseline
-    expected: Decimal = ZERO
-    gap: Decimal = ZERO  # target − current
-    to_recover: Decimal = ZERO  # target − baseline
-    self_entered: int = 0  # scored criteria with a self-assessed score
-    scored: int = 0  # scored criteria counted
-
-    def add(self, other: Sums) -> None:
-        self.max_score += other.max_score
-        self.baseline += other.baseline
-        self.target += other.target
-        self.current += other.current
-        self.expected += other.expected
-        self.gap += other.gap
-        self.to_recover += other.to_recover
-        self.self_entered += other.self_entered
-        self.scored += other.scored
-
-    @property
-    def completion(self) -> Decimal:
-        """Share of the points to recover that progress has earned (0–1).
-
-        With nothing to recover there is nothing left to do: 1.
-        """
-        if self.to_recover <= 0:
-            return ONE
-        return min(max((self.expected - self.baseline) / self.to_recover, ZERO), ONE)
-
-    @property
-    def completion_percent(self) -> Decimal:
-        return (self.completion * HUNDRED).quantize(Decimal("0.1"))
-
-    @property
-    def remaining(self) -> Decimal:
-        """Points to recover that progress has not yet earned: target − expected."""
-        return self.target - self.expected
-
-
-@dataclass(kw_only=True)
-class CriterionFigures(Sums):
-    """One row of the tree, in code order, with its own or its children's figures."""
-
-    criterion: Criterion
-    is_heading: bool = False
-    self_score: Decimal | None = None
-    leaf_completion: Decimal = ZERO
-    tasks: list[TaskFigures] = field(default_factory=list)
-    area_code: str = ""
-
-    @property
-    def pk(self) -> int:
-        return self.criterion.pk
-
-    @property
-    def code(self) -> str:
-        return self.criterion.code
-
-    @property
-    def title(self) -> str:
-        return self.criterion.title
-
-    @property
-    def depth(self) -> int:
-        return self.criterion.depth
-
-    @property
-    def parent_id(self) -> int | None:
-        return self.criterion.parent_id
-
-    @property
-    def completion(self) -> Decimal:
-        return self.leaf_completion if not self.is_heading else super().completion
-
-    @property
-    def open_tasks(self) -> list[TaskFigures]:
-        return [t for t in self.tasks if t.state != Status.DONE]
 
 
 @dataclass
@@ -153,7 +66,7 @@ class Priority:
     def per_open_task(self) -> Decimal | None:
         if not self.open_tasks:
             return None
-        return (self.remaining / len(self.open_tasks)).quantize(SCORE_Q)
+        return (self.remaining / len(self.open_tasks)).quantize(POINT_Q)
 
 
 @dataclass
@@ -180,7 +93,8 @@ class PlanFigures:
 
     @property
     def projected(self) -> Scenario:
-        return self.scenarios["expected"]
+        """The forecast scenario: what every headline figure is computed from."""
+        return self.scenarios["forecast"]
 
     @property
     def places_gained(self) -> int | None:
@@ -208,22 +122,25 @@ def plan_figures(
 ) -> PlanFigures:
     """Every figure of ``plan``, in four queries (three without the ranking).
 
-    Per scored criterion (a row without children):
-      current = self-assessed score once entered, else baseline;
-      gap = target − current; points to recover = target − baseline;
+    Per scored criterion (a row without children) that applies to the organization:
       completion = mean progress of its tasks (0–1), a task's progress being the mean
       of its lead units' parts (its own percent when it has no lead unit). A criterion
       without tasks has completion 0 while it has points to recover — nothing planned,
-      so nothing expected beyond its baseline — and 1 when it has none. A self-assessed
-      score does not count as progress: it is its own scenario ("self");
-      expected = baseline + (target − baseline) × completion, rounded to 0,01.
-    Headings show the sums of their scored descendants; their completion is the
-    share of their points to recover that progress has earned.
+      so nothing expected beyond its baseline — and 1 when it has none;
+      expected = baseline + (target − baseline) × completion, to 0,001;
+      forecast = appraised (final) score, else survey score (survey criteria), else
+      self-assessed score, else expected (see ``Sums``);
+      gap = target − forecast; points to recover = target − baseline.
+    Headings show the sums of their scored descendants. A criterion that does not
+    apply (or sits under a heading that does not) leaves every sum, and its maximum
+    leaves the organization's applicable maximum.
 
-    Index of a scenario = baseline index + (scenario total − baseline total) ÷
-    full scale × 100, the baseline index being the organization's row of the
-    ranking table of ``plan.baseline_year`` (its index, else score ÷ full scale × 100).
-    Rank = 1 + peers with a strictly higher index, peers moved by ``peer_change``.
+    Index of a scenario = baseline index + (scenario total − baseline total) ÷ the
+    organization's maximum × 100 (its own in the ranking table, else the plan's full
+    scale less what does not apply), the baseline index being its row of the ranking
+    table of ``plan.baseline_year``. Rank = 1 + peers of its block with a strictly
+    higher index, peers moved by ``peer_change``. The headline (goal met, places
+    gained, points still needed) is the forecast scenario's.
     """
     criteria = list(Criterion.objects.filter(plan=plan).order_by("sort_key"))
     tasks = plan_tasks(plan)
@@ -242,17 +159,22 @@ def plan_figures(
         row = CriterionFigures(
             criterion=criterion,
             is_heading=criterion.pk in parents or criterion.max_score is None,
+            applicable=criterion.applicable
+            and not _inapplicable_above(criterion, by_pk),
             tasks=own_tasks,
             area_code=criterion.code.split(".")[0],
         )
-        if not row.is_heading:
-            _leaf_fill(row, criterion, own_tasks)
+        if not row.is_heading and row.applicable:
+            leaf_fill(row, criterion, own_tasks)
         rows.append(row)
         row_by_pk[criterion.pk] = row
 
     totals = Sums()
+    not_applicable = ZERO  # the maximum the organization is not scored on
     for row in rows:
-        if row.is_heading:
+        if not row.applicable and not row.is_heading:
+            not_applicable += row.criterion.max_score or ZERO
+        if row.is_heading or not row.applicable:
             continue
         totals.add(row)
         parent_id = row.criterion.parent_id
@@ -269,7 +191,7 @@ def plan_figures(
     own_row: PeerRank | None = None
     if with_ranking:
         ranking, own_row = _ranking_figures(plan, peer_change)
-    scale = _scale_of(own_row, plan)
+    scale = _scale_of(own_row, plan, not_applicable)
     baseline_index = _index_of(own_row, plan) if own_row else None
     peer_values = [p.index for p in ranking if not p.is_self and p.index is not None]
     baseline_rank: int | None = None
@@ -282,12 +204,15 @@ def plan_figures(
 
     totals_by_key = {
         "baseline": totals.baseline,
-        "self": totals.current,
-        "expected": totals.expected,
+        "self": totals.self_case,
+        "forecast": totals.forecast,
         "target": totals.target,
     }
+    # The self-assessed scenario differs from the forecast only once scores entered
+    # after it (appraised, survey) or before it (progress) say otherwise.
+    keys = [k for k in SCENARIO_KEYS if k != "self" or totals.self_entered]
     scenarios: dict[str, Scenario] = {}
-    for key in SCENARIO_KEYS:
+    for key in keys:
         change = totals_by_key[key] - totals.baseline
         index = rank = gained = None
         if baseline_index is not None and baseline_rank is not None:
@@ -334,40 +259,24 @@ def plan_figures(
     )
 
 
-def _leaf_fill(
-    row: CriterionFigures, criterion: Criterion, tasks: list[TaskFigures]
-) -> None:
-    maximum = criterion.max_score or ZERO
-    baseline = criterion.baseline_score or ZERO
-    target = criterion.target_score if criterion.target_score is not None else baseline
-    current = criterion.current_score if criterion.current_score is not None else ZERO
-    if tasks:
-        completion = sum((t.progress for t in tasks), ZERO) / (HUNDRED * len(tasks))
-    else:
-        completion = ZERO if target > baseline else ONE
-    completion = min(max(completion, ZERO), ONE)
-    expected = (baseline + (target - baseline) * completion).quantize(
-        SCORE_Q, rounding=ROUND_HALF_UP
-    )
-    row.max_score = maximum
-    row.baseline = baseline
-    row.target = target
-    row.current = current
-    row.expected = expected
-    row.gap = target - current
-    row.to_recover = target - baseline
-    row.self_score = criterion.self_score
-    row.self_entered = int(criterion.self_score is not None)
-    row.scored = 1
-    row.leaf_completion = completion
+def _inapplicable_above(criterion: Criterion, by_pk: dict[int, Criterion]) -> bool:
+    """A heading marked not applicable takes every row below it out too."""
+    parent_id = criterion.parent_id
+    while parent_id is not None:
+        parent = by_pk[parent_id]
+        if not parent.applicable:
+            return True
+        parent_id = parent.parent_id
+    return False
 
 
-def _scale_of(own_row: PeerRank | None, plan: Plan) -> Decimal:
-    """The organization's maximum: its own in the ranking table (some units are
-    scored on 96,5 or 71,5), else the plan's full scale."""
+def _scale_of(own_row: PeerRank | None, plan: Plan, not_applicable: Decimal) -> Decimal:
+    """The organization's applicable maximum: its own in the ranking table (some units
+    are scored on 96,5 or 71,5), else the plan's full scale less the maximum of the
+    criteria that do not apply to it."""
     if own_row is not None and own_row.max_score:
         return own_row.max_score
-    return plan.full_scale
+    return plan.full_scale - not_applicable
 
 
 def _index_of(row: PeerRank, plan: Plan) -> Decimal | None:

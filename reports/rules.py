@@ -9,7 +9,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 ZERO = Decimal("0")
 ONE = Decimal("1")
 HUNDRED = Decimal("100")
-SCORE_Q = Decimal("0.01")
+SCORE_Q = Decimal("0.01")  # the step of points needed
+POINT_Q = Decimal("0.001")  # the precision of a score
 INDEX_Q = Decimal("0.001")
 
 

@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
-from reports.figures import CriterionFigures, PlanFigures, Sums
+from reports.figures import PlanFigures
+from reports.forecast import CriterionFigures, Sums
 from reports.plan_tasks import TaskFigures
 from reports.rules import INDEX_Q, SCORE_Q, ZERO
 from tasks.models import Status
@@ -75,30 +76,37 @@ def unit_progress(
 
 
 def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
-    """The figures the ``projection`` command prints as JSON: scores as strings with
-    two places, indices with two or the three the province publishes (``80.00``,
-    ``89.729``), ranks as integers, None as null."""
+    """The figures the ``projection`` command prints as JSON: scores and indices as
+    strings with two places or the third they have (``80.00``, ``0.375``,
+    ``89.729``), ranks as integers, None as null; each scored criterion's forecast
+    and the layer it came from (appraised, survey, self, progress)."""
 
     def dec(value: Decimal | None) -> str | None:
-        if value is None:
-            return None
-        return str(Decimal(value).quantize(SCORE_Q, rounding=ROUND_HALF_UP))
-
-    def index(value: Decimal | None) -> str | None:
+        """Two places, or the third a score or index has (``1.65``, ``0.375``)."""
         if value is None:
             return None
         three = Decimal(value).quantize(INDEX_Q, rounding=ROUND_HALF_UP)
-        return str(three) if three != three.quantize(SCORE_Q) else dec(three)
+        if three == three.quantize(SCORE_Q):
+            return str(three.quantize(SCORE_Q))
+        return str(three)
 
     def sums(s: Sums) -> dict[str, str | None]:
         return {
             "standard": dec(s.max_score),
             "baseline": dec(s.baseline),
             "target": dec(s.target),
-            "self": dec(s.current),
+            "forecast": dec(s.forecast),
             "expected": dec(s.expected),
             "gap": dec(s.gap),
             "points_to_recover": dec(s.to_recover),
+        }
+
+    def layers(s: Sums) -> dict[str, str | None]:
+        return {
+            "self": dec(s.self_total),
+            "appraised": dec(s.appraised_total),
+            "survey": dec(s.survey_total),
+            "self_minus_appraised": dec(s.over_claim),
         }
 
     return {
@@ -110,18 +118,29 @@ def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
             "rank_goal": figures.plan.rank_goal,
         },
         "peer_change": dec(figures.peer_change),
-        "totals": sums(figures.totals),
+        "totals": sums(figures.totals) | layers(figures.totals),
         "areas": {row.code: sums(row) for row in figures.areas},
+        "criteria": {
+            row.code: {
+                "forecast": dec(row.forecast),
+                "source": row.forecast_source,
+            }
+            for row in figures.rows
+            if not row.is_heading and row.applicable
+        },
+        "not_applicable": [
+            row.code for row in figures.rows if not row.criterion.applicable
+        ],
         "scenarios": {
             key: {
                 "total": dec(s.total),
-                "index": index(s.index),
+                "index": dec(s.index),
                 "rank": s.rank,
                 "places_gained": s.places_gained,
             }
             for key, s in figures.scenarios.items()
         },
-        "baseline_index": index(figures.baseline_index),
+        "baseline_index": dec(figures.baseline_index),
         "baseline_rank": figures.baseline_rank,
         "places_gained": figures.places_gained,
         "goal_met": figures.goal_met,

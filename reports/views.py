@@ -70,7 +70,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         attention = tasks_attention(figures.tasks, today)
         ctx.update(
             figures=figures,
-            scenarios=[figures.scenarios[key] for key in SCENARIO_KEYS],
+            scenarios=[
+                figures.scenarios[key]
+                for key in SCENARIO_KEYS
+                if key in figures.scenarios
+            ],
             area_chart=area_chart(figures.areas),
             ranking_chart=ranking_chart(figures),
             illustrative=ranking_is_illustrative(p.row for p in figures.ranking),
@@ -97,6 +101,15 @@ class TreeLine:
 
     item: TreeRow
     self_form: SelfScoreForm | None
+
+
+def _self_scored(criterion: Criterion) -> bool:
+    """A row the office self-assesses: scored, applicable, not scored by survey."""
+    return (
+        criterion.is_scored
+        and criterion.applicable
+        and criterion.method != Criterion.Method.SURVEY
+    )
 
 
 @login_required
@@ -128,7 +141,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             TreeLine(
                 item,
                 SelfScoreForm.for_criterion(item.row.criterion)
-                if can_edit and item.row.criterion.is_scored
+                if can_edit and _self_scored(item.row.criterion)
                 else None,
             )
             for item in rows

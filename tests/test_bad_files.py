@@ -113,9 +113,9 @@ CORPUS: list[tuple[str, Callable[[], bytes], str, list[str]]] = [
     ),
     (
         "too-many-decimals",
-        lambda: appendix_xlsx(with_cell(2, 3, 0.125)),
+        lambda: appendix_xlsx(with_cell(2, 3, 0.1255)),
         "thap-phan.xlsx",
-        ["Dòng 6, cột “Điểm 2022 đạt được”: “0,125” có quá 2 chữ số thập phân."],
+        ["Dòng 6, cột “Điểm 2022 đạt được”: “0,1255” có quá 3 chữ số thập phân."],
     ),
     (
         "above-standard",

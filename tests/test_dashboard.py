@@ -115,7 +115,7 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
     html = client_for(director).get(URL).content.decode()
     assert html.count("<svg") == 2
     assert 'class="bar-self"' in html
-    assert "Dự kiến theo tiến độ: 80 – hạng 4" in html
+    assert "Dự báo: 80 – hạng 4" in html
     assert "<script src=" not in html
     assert "https://" not in html
     # SVG coordinates keep a decimal point whatever the language
@@ -131,12 +131,12 @@ def test_scenarios_show_index_and_rank_with_places_gained(
     assert 'data-figure="baseline_index">80<' in html
     assert 'data-figure="baseline_rank">4<' in html
     # 1.3 done (+ 2), 4.1.1 a quarter done (+ 0,5): 82,5 ties with the third peer
-    assert 'data-figure="scenarios.expected.index">82,5<' in html
-    assert 'data-figure="scenarios.expected.rank">3<' in html
+    assert 'data-figure="scenarios.forecast.index">82,5<' in html
+    assert 'data-figure="scenarios.forecast.rank">3<' in html
     assert 'data-figure="scenarios.target.rank">1<' in html
     assert 'data-figure="goal_met" data-value="false"' in html
     assert 'data-figure="points_needed">5<' in html
-    assert "còn thiếu so với dự kiến" in html
+    assert "còn thiếu so với dự báo" in html
 
 
 def test_the_assumed_change_of_peers_is_a_form_field(

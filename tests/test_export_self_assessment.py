@@ -97,17 +97,18 @@ def test_headings_are_bold_and_sum_their_direct_children(seed_plan: Plan) -> Non
     assert ws.cell(total, 4).value == f"=SUM({areas})"
 
 
-def test_scores_are_numbers_with_two_decimals(seed_plan: Plan) -> None:
-    Criterion.objects.filter(plan=seed_plan, code="1.2.1").update(self_score=D("0.25"))
+def test_scores_are_numbers_shown_as_their_value(seed_plan: Plan) -> None:
+    Criterion.objects.filter(plan=seed_plan, code="1.2.1").update(self_score=D("0.375"))
     ws = workbook_of(seed_plan).active
     row = row_by_code(ws)["1.2.1"]
     cells = [ws.cell(row, col) for col in range(3, 7)]
-    assert [c.value for c in cells] == [0.5, 0.25, 0.5, 0.25]
+    assert [c.value for c in cells] == [0.5, 0.25, 0.5, 0.375]
     assert all(c.data_type == "n" for c in cells)
-    assert all(c.number_format == "0.00" for c in cells)
+    # General shows 0,5 and 0,375 as they are, never 0,50 or 0,38.
+    assert all(c.number_format == "General" for c in cells)
     heading = ws.cell(row_by_code(ws)["1"], 3)
     assert heading.data_type == "f"
-    assert heading.number_format == "0.00"
+    assert heading.number_format == "General"
 
 
 def test_it_prints_on_a4_landscape_one_page_wide_with_the_header_repeated(

@@ -76,7 +76,7 @@ def test_the_seed_totals_are_15_then_1_65_then_15_with_13_35_to_recover(
         D("1.65"),
         D("15"),
     )
-    assert totals.current == D("1.65")
+    assert totals.forecast == D("1.65")
     assert totals.gap == D("13.35")
     assert totals.to_recover == D("13.35")
     assert totals.expected == D("1.65")
@@ -142,8 +142,11 @@ def test_expected_score_follows_the_progress_of_each_units_part(
     assert area_1.expected == D("2.5")
     # Heading completion: the share of its points to recover already earned.
     assert area_1.completion == (D("2.5") - D("1.25")) / D("3.75")
-    # The gap still counts from the current score: progress is not a score.
-    assert figures.totals.gap == D("13.35")
+    # Nothing is scored yet, so the forecast is the expected score: the gap to the
+    # target counts from it, the points to recover from the baseline.
+    assert figures.totals.forecast == D("3.10")
+    assert figures.totals.gap == D("15") - D("3.10")
+    assert figures.totals.to_recover == D("13.35")
 
 
 def test_a_task_for_all_units_is_as_done_as_the_mean_of_their_parts(
@@ -156,12 +159,15 @@ def test_a_task_for_all_units_is_as_done_as_the_mean_of_their_parts(
     assert row.expected == D("1")
 
 
-def test_expected_scores_are_rounded_half_up_to_two_places(
+def test_expected_scores_keep_three_places_rounded_half_up(
     seed_plan: Plan, units: dict[str, Unit]
 ) -> None:
-    # 0,25 + (0,5 − 0,25) × 50 % = 0,375 → 0,38
+    # 0,25 + (0,5 − 0,25) × 50 % = 0,375, a score provinces write as is
     part_set(seed_plan, "1.2.1", units["office"], 50, Status.IN_PROGRESS)
-    assert row_of(plan_figures(plan=seed_plan), "1.2.1").expected == D("0.38")
+    assert row_of(plan_figures(plan=seed_plan), "1.2.1").expected == D("0.375")
+    # 0,25 + 0,25 × 33 % = 0,3325 → 0,333
+    part_set(seed_plan, "1.2.1", units["office"], 33, Status.IN_PROGRESS)
+    assert row_of(plan_figures(plan=seed_plan), "1.2.1").expected == D("0.333")
 
 
 def test_a_criterion_without_tasks_expects_nothing_beyond_its_baseline(
@@ -184,7 +190,7 @@ def test_a_criterion_with_nothing_to_recover_and_no_tasks_is_complete(
     assert row.expected == 0
 
 
-def test_a_self_assessed_score_moves_current_and_gap_but_not_expected(
+def test_a_self_assessed_score_is_the_forecast_but_not_progress(
     seed_plan: Plan,
 ) -> None:
     Criterion.objects.filter(pk=criterion(seed_plan, "1.3").pk).update(
@@ -192,13 +198,17 @@ def test_a_self_assessed_score_moves_current_and_gap_but_not_expected(
     )
     figures = plan_figures(plan=seed_plan)
     row = row_of(figures, "1.3")
-    assert (row.current, row.gap, row.expected) == (D("1.5"), D("0.5"), D("0"))
-    assert figures.totals.current == D("3.15")
+    assert (row.forecast, row.gap, row.expected) == (D("1.5"), D("0.5"), D("0"))
+    assert row.forecast_source == "self"
+    assert figures.totals.forecast == D("3.15")
     assert figures.totals.gap == D("11.85")
     assert figures.totals.self_entered == 1
+    assert figures.totals.self_total == D("1.5")
     assert row_of(figures, "1").self_score == D("1.5")
     assert figures.scenarios["self"].total == D("3.15")
-    assert figures.scenarios["expected"].total == D("1.65")
+    # The headline's scenario is the forecast: it counts the self-assessment too.
+    assert figures.scenarios["forecast"].total == D("3.15")
+    assert figures.projected is figures.scenarios["forecast"]
 
 
 def test_the_priority_list_puts_the_most_points_still_recoverable_first(
@@ -240,7 +250,7 @@ def test_rank_is_one_plus_peers_strictly_above_and_ties_share(
     assert figures.baseline_rank == 4
     s = figures.scenarios
     assert (s["baseline"].index, s["baseline"].rank) == (D("80"), 4)  # ties with 80
-    assert (s["expected"].index, s["expected"].rank) == (D("81.45"), 4)
+    assert (s["forecast"].index, s["forecast"].rank) == (D("81.45"), 4)
     assert (s["target"].index, s["target"].rank) == (D("93.35"), 1)
     assert s["target"].places_gained == 3
     assert figures.places_gained == 0
@@ -257,7 +267,7 @@ def test_the_goal_is_met_when_expected_progress_gains_two_places(
     Task.objects.filter(criterion__plan=seed_plan).update(percent=100)
     TaskUnit.objects.filter(task__criterion__plan=seed_plan).update(percent=100)
     figures = plan_figures(plan=seed_plan)
-    assert figures.scenarios["expected"].rank == 1
+    assert figures.scenarios["forecast"].rank == 1
     assert figures.places_gained == 3
     assert figures.goal_met is True
 
@@ -328,8 +338,8 @@ def test_a_table_of_scores_gives_indices_over_the_plans_full_scale(
 def test_without_a_ranking_table_the_scenarios_have_no_index(seed_plan: Plan) -> None:
     figures = plan_figures(plan=seed_plan)
     assert figures.has_ranking is False
-    assert figures.scenarios["expected"].index is None
-    assert figures.scenarios["expected"].rank is None
+    assert figures.scenarios["forecast"].index is None
+    assert figures.scenarios["forecast"].rank is None
     assert figures.goal_met is False
     assert figures.points_needed is None
     assert figures.scenarios["target"].total == D("15")
@@ -381,7 +391,8 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
         figures = plan_figures(plan=plan, peer_change=peer_change)
 
         leaf_rows = [r for r in figures.rows if not r.is_heading]
-        for name in ("max_score", "baseline", "target", "current", "expected", "gap"):
+        names = ("max_score", "baseline", "target", "forecast", "expected", "gap")
+        for name in names:
             assert getattr(figures.totals, name) == sum(
                 (getattr(r, name) for r in leaf_rows), D(0)
             )
@@ -391,16 +402,24 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
                     D(0),
                 )
         units = len(peers) + 1
-        previous = None
-        for key in ("baseline", "expected", "target"):
-            scenario = figures.scenarios[key]
+        scenarios = list(figures.scenarios.values())
+        for scenario in scenarios:
             assert 1 <= scenario.rank <= units
             assert scenario.places_gained == figures.baseline_rank - scenario.rank
-            if previous is not None:  # more points never lower the index
-                assert scenario.index >= previous.index
-                assert scenario.rank <= previous.rank
-            previous = scenario
-        assert 1 <= figures.scenarios["self"].rank <= units
+        for a in scenarios:  # more points never lower the index nor the rank
+            for b in scenarios:
+                if a.total <= b.total:
+                    assert a.index <= b.index and a.rank >= b.rank
+        assert ("self" in figures.scenarios) == any(s is not None for s in selfs)
+        # The headline is the forecast scenario's, whatever the layers entered.
+        forecast = figures.scenarios["forecast"]
+        assert forecast.total == figures.totals.forecast
+        assert figures.places_gained == forecast.places_gained
+        assert figures.goal_met == (forecast.places_gained >= plan.rank_goal)
+        if figures.points_needed is not None:
+            assert figures.points_short == max(
+                figures.points_needed - forecast.change, D(0)
+            )
         transaction.set_rollback(True)
 
 

@@ -316,9 +316,9 @@ BAD_CASES = [
         [
             HEADER,
             *GOOD_ROWS[:2],
-            ["1.1.1", "Tuyên truyền", "2", "0,125", "2", "Việc", "Văn phòng Sở"],
+            ["1.1.1", "Tuyên truyền", "2", "0,1255", "2", "Việc", "Văn phòng Sở"],
         ],
-        ["Dòng 4", "quá 2 chữ số thập phân"],
+        ["Dòng 4", "quá 3 chữ số thập phân"],
     ),
     (
         "a scored row without scores",
@@ -463,3 +463,16 @@ def test_import_appendix_says_when_the_file_is_missing(
 ) -> None:
     with pytest.raises(CommandError, match="Không tìm thấy tệp"):
         call_command("import_appendix", "/nonexistent/plan.xlsx", "--year", "2023")
+
+
+def test_a_score_with_three_decimals_is_kept_as_written(organization: object) -> None:
+    rows = [
+        HEADER,
+        *GOOD_ROWS[:2],
+        ["1.1.1", "Tuyên truyền", "2", "0,375", "1,125", "Việc", "Văn phòng Sở"],
+    ]
+    report = appendix_import(
+        organization=organization, year=2023, data=tsv(rows), filename="p.tsv"
+    )
+    row = Criterion.objects.get(plan=report.plan, code="1.1.1")
+    assert (row.baseline_score, row.target_score) == (D("0.375"), D("1.125"))

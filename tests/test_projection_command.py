@@ -45,11 +45,17 @@ def test_json_gives_the_seed_figures_with_two_places(seed_plan: Plan) -> None:
         "standard": "15.00",
         "baseline": "1.65",
         "target": "15.00",
-        "self": "1.65",
+        "forecast": "1.65",
         "expected": "1.65",
         "gap": "13.35",
         "points_to_recover": "13.35",
+        "self": "0.00",
+        "appraised": "0.00",
+        "survey": "0.00",
+        "self_minus_appraised": "0.00",
     }
+    assert set(data["scenarios"]) == {"baseline", "forecast", "target"}
+    assert data["criteria"]["1.1.1"] == {"forecast": "1.00", "source": "progress"}
     assert set(data["areas"]) == {"1", "2", "3", "4"}
     assert data["areas"]["4"]["baseline"] == "0.40"
     assert data["areas"]["1"]["gap"] == "3.75"
@@ -80,8 +86,8 @@ def test_json_gives_index_rank_places_and_points_needed(
         "rank": 4,
         "places_gained": 0,
     }
-    assert data["scenarios"]["expected"]["index"] == "82.00"
-    assert data["scenarios"]["expected"]["rank"] == 4
+    assert data["scenarios"]["forecast"]["index"] == "82.00"
+    assert data["scenarios"]["forecast"]["rank"] == 4
     assert data["scenarios"]["target"]["rank"] == 1
     assert data["places_gained"] == 0
     assert data["goal_met"] is False

@@ -15,7 +15,7 @@ from reports.summaries import figures_as_dict
 class Command(BaseCommand):
     help = (
         "In các số liệu của kế hoạch: điểm chuẩn, điểm năm cơ sở, mục tiêu, tự đánh giá, "
-        "dự kiến theo tiến độ, chỉ số và thứ hạng dự kiến."
+        "dự kiến theo tiến độ, dự báo, chỉ số và thứ hạng dự báo."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -61,8 +61,8 @@ class Command(BaseCommand):
             ("standard", "Điểm chuẩn"),
             ("baseline", "Năm cơ sở"),
             ("target", "Mục tiêu"),
-            ("self", "Tự đánh giá"),
-            ("expected", "Dự kiến"),
+            ("expected", "Theo tiến độ"),
+            ("forecast", "Dự báo"),
             ("gap", "Còn thiếu"),
             ("points_to_recover", "Cần lấy lại"),
         ]
@@ -74,6 +74,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{code:<10}" + "".join(f"{num(sums[key]):>13}" for key, _l in columns)
             )
+        totals = data["totals"]
+        self.stdout.write(
+            f"Tự đánh giá (đã chấm) {num(totals['self'])}; thẩm định (đã có) "
+            f"{num(totals['appraised'])}; điều tra xã hội học {num(totals['survey'])}; "
+            f"tự chấm cao hơn thẩm định {num(totals['self_minus_appraised'])}."
+        )
         self.stdout.write("")
         if data["baseline_index"] is None:
             self.stdout.write(
@@ -88,6 +94,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{'Kịch bản':<24}{'Tổng điểm':>12}{'Chỉ số':>10}{'Hạng':>6}")
         for key in SCENARIO_KEYS:
+            if key not in data["scenarios"]:
+                continue  # the self-assessed scenario, before any self-assessment
             s = data["scenarios"][key]
             self.stdout.write(
                 f"{SCENARIO_LABELS[key]!s:<24}{num(s['total']):>12}"
@@ -95,7 +103,7 @@ class Command(BaseCommand):
             )
         goal = "đạt" if data["goal_met"] else "chưa đạt"
         self.stdout.write(
-            f"Tăng {data['places_gained']} bậc theo tiến độ; mục tiêu tăng "
+            f"Tăng {data['places_gained']} bậc theo dự báo; mục tiêu tăng "
             f"{plan['rank_goal']} bậc: {goal}."
         )
         if data["points_needed"] is None:
