@@ -59,10 +59,10 @@ class CriterionForm(forms.Form):
 class ScoringRuleForm(forms.ModelForm):
     """The rule of one criterion and the figures the office entered."""
 
-    full_at = ScoreField(label=gettext_lazy("Đạt tối đa từ (%)"))
+    full_at = ScoreField(label=gettext_lazy("Đạt tối đa từ (%)"), places=2)
     per_failure = ScoreField(label=gettext_lazy("Điểm trừ mỗi lỗi"))
-    numerator = ScoreField(label=gettext_lazy("Số đạt (tử số)"))
-    denominator = ScoreField(label=gettext_lazy("Tổng số (mẫu số)"))
+    numerator = ScoreField(label=gettext_lazy("Số đạt (tử số)"), places=2)
+    denominator = ScoreField(label=gettext_lazy("Tổng số (mẫu số)"), places=2)
     passed = forms.NullBooleanField(
         label=gettext_lazy("Kết quả"),
         required=False,

@@ -495,7 +495,7 @@ class ScoringRule(models.Model):
         else:
             raise ValidationError({"kind": _("Cách chấm không hợp lệ.")})
         value = min(max(value, Decimal(0)), maximum)
-        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
     def figures_label(self) -> str:
         """The figures as a sentence for the explanation, e.g. ``45/50 (90 %)``."""

@@ -40,17 +40,18 @@ class DecimalTextField(forms.CharField):
 
 
 class ScoreField(DecimalTextField):
-    """A score (up to three decimals), optional, its label named in the error."""
+    """A score (up to three decimals), optional, its label named in the error;
+    ``places`` for a figure of another precision (a percentage, a count)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, places: int = SCORE_DECIMALS, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
-        super().__init__(places=SCORE_DECIMALS, **kwargs)
+        super().__init__(places=places, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "size": 6, "maxlength": 12})
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField whose value is a Decimal
         text = forms.CharField.to_python(self, value)
         try:
-            return parse_decimal(text, places=SCORE_DECIMALS)
+            return parse_decimal(text, places=self.places)
         except ScoreParseError as exc:
             raise forms.ValidationError(
                 _("%(label)s: %(reason)s.") % {"label": self.label, "reason": exc}

@@ -37,7 +37,8 @@ def rule_for(plan: Plan, code: str = "4.1.1", **fields: object) -> ScoringRule:
             },
             D("2"),
         ),
-        ({"kind": Kind.RATIO, "numerator": D("1"), "denominator": D("3")}, D("0.67")),
+        # scores keep three decimals: 1/3 × 2 = 0,667
+        ({"kind": Kind.RATIO, "numerator": D("1"), "denominator": D("3")}, D("0.667")),
         (
             {
                 "kind": Kind.STEPS,
