@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from criteria.models import Criterion, Plan, ScoringRule, parent_code
+from criteria.codes import parent_code
+from criteria.models import Criterion, Plan, ScoringRule
 from parplan.history import by_user, claim
 
 if TYPE_CHECKING:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from criteria.codes import CODE_RE, code_sort_key, parent_code
+from criteria.managers import CriterionQuerySet, PlanQuerySet
 from parplan.scores import (
     ScoreField,
     ScoreParseError,
@@ -20,38 +21,8 @@ from parplan.scores import (
 )
 from parplan.text import normalize_name
 
-CODE_RE = re.compile(r"^\d{1,4}(\.\d{1,4}){0,5}$")
-
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def code_sort_key(code: str) -> str:
-    """``1.10.2`` → ``0001.0010.0002``: sorts as people read codes, not as text."""
-    return ".".join(part.zfill(4) for part in code.split("."))
-
-
-def parent_code(code: str) -> str | None:
-    head, sep, _tail = code.rpartition(".")
-    return head if sep else None
-
-
-class PlanQuerySet(models.QuerySet["Plan"]):
-    def current(self, year: int | None = None) -> Plan | None:
-        """The plan of ``year`` (the latest plan when None), or None."""
-        plans = self.select_related("organization").order_by("-year", "pk")
-        if year is not None:
-            plans = plans.filter(year=year)
-        return plans.first()
-
-
-class CriterionQuerySet(models.QuerySet["Criterion"]):
-    def subtree(self, criterion: Criterion, *, include_self: bool = True) -> Self:
-        """``criterion`` and every row below it (its sub-criteria, theirs …)."""
-        below = Q(
-            plan_id=criterion.plan_id, sort_key__startswith=criterion.sort_key + "."
-        )
-        return self.filter(below | Q(pk=criterion.pk) if include_self else below)
 
 
 class Organization(models.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import views
+from criteria import appraisal_views, views
 
 urlpatterns = [
     # criteria-
@@ -23,5 +23,21 @@ urlpatterns = [
         "ke-hoach/tieu-chi/<int:pk>/cach-cham/",
         views.scoring,
         name="criteria-scoring",
+    ),
+    # criteria- the province's result table
+    path(
+        "ke-hoach/tham-dinh/nhap/",
+        appraisal_views.VIEWS.upload,
+        name="criteria-appraisal-import",
+    ),
+    path(
+        "ke-hoach/tham-dinh/nhap/xac-nhan/",
+        appraisal_views.VIEWS.confirm,
+        name="criteria-appraisal-import-confirm",
+    ),
+    path(
+        "ke-hoach/tham-dinh/nhap/huy/",
+        appraisal_views.VIEWS.cancel,
+        name="criteria-appraisal-import-cancel",
     ),
 ]

@@ -16,7 +16,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from criteria.models import Criterion, Organization, Plan, code_sort_key
+from criteria.codes import code_sort_key
+from criteria.models import Criterion, Organization, Plan
 from parplan.text import normalize_name
 from reports.models import PeerRank
 from tasks.models import ProgressUpdate, Status, Task, TaskUnit, Unit

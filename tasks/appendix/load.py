@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from criteria.models import Criterion, Organization, Plan, code_sort_key, parent_code
+from criteria.codes import code_sort_key, parent_code
+from criteria.models import Criterion, Organization, Plan
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from criteria.models import CODE_RE, code_sort_key, parent_code
+from criteria.codes import CODE_RE, code_sort_key, parent_code
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.spreadsheets import (
     Header,

@@ -17,7 +17,8 @@ from import_export import fields, resources, widgets
 from import_export.formats.base_formats import Format
 from import_export.instance_loaders import CachedInstanceLoader
 
-from criteria.models import Criterion, Plan, parent_code
+from criteria.codes import parent_code
+from criteria.models import Criterion, Plan
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.tables import TableImportError
 from tasks.appendix.load import AppendixWriter
