@@ -177,6 +177,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# What an imported table (.xlsx, .csv, pasted text) may hold, counted in what the file
+# really contains while it is read; a file over any of them is refused with the limit's
+# name. Rows count from the top of the sheet, empty ones included; columns up to the
+# last non-empty cell; cells and text over the whole file; shared strings are the
+# texts an .xlsx keeps once for all its cells (openpyxl loads them all).
+TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 20_000)
+TABLE_MAX_COLUMNS = env_int("TABLE_MAX_COLUMNS", 100)
+TABLE_MAX_CELLS = env_int("TABLE_MAX_CELLS", 300_000)
+TABLE_MAX_SHARED_STRINGS = env_int("TABLE_MAX_SHARED_STRINGS", 200_000)
+TABLE_MAX_CELL_CHARS = env_int("TABLE_MAX_CELL_CHARS", 32_767)  # Excel's own limit
+TABLE_MAX_TEXT_CHARS = env_int("TABLE_MAX_TEXT_CHARS", 10_000_000)
 # Import files waiting between their preview and their confirmation (private, 0700).
 IMPORT_STAGING_DIR = Path(
     os.environ.get("IMPORT_STAGING_DIR")
