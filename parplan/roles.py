@@ -74,6 +74,9 @@ _VIEW_MODELS = [
     ("tasks", "evidence"),
     ("reports", "peerrank"),
 ]
+# Models only the office's group sees: sign-in attempts, which it deletes to unlock
+# an account or an address before its waiting time is over.
+_OFFICE_MODELS = [("axes", "accessattempt")]
 
 
 def role_groups_sync() -> None:
@@ -81,7 +84,9 @@ def role_groups_sync() -> None:
     from django.contrib.auth.models import Group, Permission
 
     perms = Permission.objects.filter(
-        content_type__app_label__in={app for app, _model in _VIEW_MODELS}
+        content_type__app_label__in={
+            app for app, _model in _VIEW_MODELS + _OFFICE_MODELS
+        }
     ).select_related("content_type")
     wanted = {(p.content_type.app_label, p.content_type.model) for p in perms}
     for role, name in GROUP_NAMES.items():
@@ -93,7 +98,12 @@ def role_groups_sync() -> None:
                 if (p.content_type.app_label, p.content_type.model) in wanted
             ]
         else:
-            chosen = [p for p in perms if p.codename.startswith("view_")]
+            chosen = [
+                p
+                for p in perms
+                if p.codename.startswith("view_")
+                and (p.content_type.app_label, p.content_type.model) in _VIEW_MODELS
+            ]
         group.permissions.set(chosen)
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "import_export",
     "simple_history",
+    "axes",
     "parplan",
     "criteria",
     "tasks",
@@ -89,8 +92,29 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "parplan.middleware.private_no_store",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Every page: scripts and style sheets only from the site itself (htmx is vendored,
+# no template has an inline script or <style>); style attributes stay allowed for the
+# progress bars' widths and the charts' legends.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "parplan.urls"
 
@@ -145,6 +169,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before any password
+    # is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling: after AXES_FAILURE_LIMIT wrong passwords for one account, or from
+# one address, that account or address waits AXES_COOLOFF_MINUTES; the office unlocks
+# earlier by deleting the attempt in the admin ("Access attempts") or with
+# ``manage.py axes_reset_username NAME`` / ``axes_reset_ip ADDRESS``.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parplan.views.sign_in_locked"
+# Behind the proxy, the client's address is the first X-Forwarded-For entry nginx sets.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0 if DEBUG else 1)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -177,6 +220,17 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# What an imported table (.xlsx, .csv, pasted text) may hold, counted in what the file
+# really contains while it is read; a file over any of them is refused with the limit's
+# name. Rows count from the top of the sheet, empty ones included; columns up to the
+# last non-empty cell; cells and text over the whole file; shared strings are the
+# texts an .xlsx keeps once for all its cells (openpyxl loads them all).
+TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 20_000)
+TABLE_MAX_COLUMNS = env_int("TABLE_MAX_COLUMNS", 100)
+TABLE_MAX_CELLS = env_int("TABLE_MAX_CELLS", 300_000)
+TABLE_MAX_SHARED_STRINGS = env_int("TABLE_MAX_SHARED_STRINGS", 200_000)
+TABLE_MAX_CELL_CHARS = env_int("TABLE_MAX_CELL_CHARS", 32_767)  # Excel's own limit
+TABLE_MAX_TEXT_CHARS = env_int("TABLE_MAX_TEXT_CHARS", 10_000_000)
 # Import files waiting between their preview and their confirmation (private, 0700).
 IMPORT_STAGING_DIR = Path(
     os.environ.get("IMPORT_STAGING_DIR")

@@ -3,7 +3,10 @@ document, with title rows above the table, header rows repeated at page breaks, 
 numbers typed as text. Shared by every importer (appendix, ranking).
 
 Files are recognised by their content, not their name, and an .xlsx archive is
-inspected before openpyxl opens it, so that a zip bomb is refused cheaply.
+inspected before openpyxl opens it, so that a zip bomb is refused cheaply. What a table
+may hold (``TABLE_MAX_*`` in the settings) is counted in what the file really contains,
+while it is read: a sheet's declared ``<dimension>`` is ignored, the shared strings are
+counted before openpyxl loads them, and reading stops at the first limit passed.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -20,19 +22,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
+from parplan.table_limits import TableBudget, TableError
 from parplan.text import normalize_name
+from parplan.xlsx_archive import check_xlsx_archive, xlsx_unreadable
 
-MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
-MAX_XLSX_PARTS = 2_000
-MAX_XLSX_RATIO = 200
 HEADER_SEARCH_ROWS = 30
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class TableError(Exception):
-    """A file that cannot be read as a table; the message is for the user."""
 
 
 @dataclass
@@ -102,8 +99,8 @@ def read_rows(
         )
     text = _decode(data, filename)
     if name.endswith(".csv"):
-        return "csv", _read_csv(text)
-    return "text", _read_tab_text(text)
+        return "csv", _read_csv(text, TableBudget(filename))
+    return "text", _read_tab_text(text, TableBudget(filename))
 
 
 def _decode(data: bytes, filename: str) -> str:
@@ -121,56 +118,47 @@ def _decode(data: bytes, filename: str) -> str:
         return data.decode("cp1258", errors="replace")
 
 
-def _read_csv(text: str) -> list[SourceRow]:
-    sample = text[:65536]
+def _read_csv(text: str, budget: TableBudget) -> list[SourceRow]:
+    # The sniffer's time grows fast with its sample; a few hundred lines are plenty.
+    sample = text[:16384]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
     except csv.Error:
         dialect = csv.excel
     rows = []
     reader = csv.reader(io.StringIO(text), dialect)
-    for cells in reader:
-        rows.append(SourceRow(reader.line_num, list(cells)))
+    try:
+        for cells in reader:
+            row = budget.row(reader.line_num, list(cells))
+            rows.append(SourceRow(reader.line_num, row))
+    except csv.Error as exc:
+        # The csv module refuses a field over its own limit (128 KB) or a broken
+        # quote; either way, the line where it stopped.
+        if "field larger than field limit" in str(exc):
+            raise TableError(
+                _(
+                    "Dòng %(row)s của tệp “%(name)s” có một ô dài hơn giới hạn "
+                    "%(limit)s ký tự cho một ô."
+                )
+                % {
+                    "row": reader.line_num,
+                    "name": budget.filename,
+                    "limit": settings.TABLE_MAX_CELL_CHARS,
+                }
+            ) from exc
+        raise TableError(
+            _("Dòng %(row)s của tệp “%(name)s” không đọc được như CSV (%(reason)s).")
+            % {"row": reader.line_num, "name": budget.filename, "reason": exc}
+        ) from exc
     return rows
 
 
-def _read_tab_text(text: str) -> list[SourceRow]:
-    return [
-        SourceRow(number, list(line.split("\t")))
-        for number, line in enumerate(text.splitlines(), start=1)
-    ]
-
-
-def check_xlsx_archive(data: bytes, filename: str) -> None:
-    """Refuse an archive out of proportion before openpyxl expands any part of it."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise TableError(
-            _("Tệp “%(name)s” bị hỏng: không mở được như một bảng tính .xlsx.")
-            % {"name": filename}
-        ) from exc
-    if len(infos) > MAX_XLSX_PARTS:
-        raise TableError(
-            _("Tệp “%(name)s” có %(n)s thành phần, quá nhiều cho một bảng tính.")
-            % {"name": filename, "n": len(infos)}
-        )
-    total = sum(info.file_size for info in infos)
-    compressed = sum(info.compress_size for info in infos) or 1
-    if total > MAX_XLSX_UNCOMPRESSED or total / compressed > MAX_XLSX_RATIO:
-        raise TableError(
-            _(
-                "Tệp “%(name)s” khi giải nén quá lớn so với kích thước tệp; đã từ chối để an toàn."
-            )
-            % {"name": filename}
-        )
-    names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise TableError(
-            _("Tệp “%(name)s” không phải là bảng tính Excel (.xlsx).")
-            % {"name": filename}
-        )
+def _read_tab_text(text: str, budget: TableBudget) -> list[SourceRow]:
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = budget.row(number, list(line.split("\t")))
+        rows.append(SourceRow(number, cells))
+    return rows
 
 
 def _read_xlsx(data: bytes, filename: str, percent_formats: bool) -> list[SourceRow]:
@@ -222,16 +210,21 @@ def _read_sheet(
             io.BytesIO(data), read_only=True, data_only=data_only
         )
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise _unreadable(exc, filename) from exc
+        raise xlsx_unreadable(exc, filename) from exc
+    budget = TableBudget(filename)
     try:
         # The table is on the first sheet that has any data; others are ignored.
         for index, sheet in enumerate(workbook.worksheets):
             if only is not None and index != only:
                 continue
+            # The declared <dimension> would make openpyxl pad every row and add
+            # empty rows up to it (A1:XFD1048576: 17 billion cells); ignore it.
+            sheet.reset_dimensions()
             rows = []
             for number, cells in enumerate(sheet.iter_rows(), start=1):
                 row = SourceRow(number, [])
-                for i, cell in enumerate(cells):
+                values = budget.row(number, [cell.value for cell in cells])
+                for i, cell in enumerate(cells[: len(values)]):
                     row.cells.append(cell.value)
                     kind = getattr(cell, "data_type", None)
                     if kind == "f":
@@ -247,7 +240,7 @@ def _read_sheet(
     except TableError:
         raise
     except Exception as exc:
-        raise _unreadable(exc, filename) from exc
+        raise xlsx_unreadable(exc, filename) from exc
     finally:
         workbook.close()
 
@@ -260,26 +253,6 @@ def percent_places(number_format: str | None) -> int | None:
     body = number_format.split(";")[0].split("%")[0]
     decimals = body.partition(".")[2]
     return sum(1 for ch in decimals if ch in "0#?")
-
-
-def _unreadable(exc: BaseException, filename: str) -> TableError:
-    from defusedxml import DefusedXmlException
-
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, DefusedXmlException):
-            return TableError(
-                _(
-                    "Tệp “%(name)s” chứa khai báo XML không an toàn (DTD, thực thể); "
-                    "đã từ chối để an toàn."
-                )
-                % {"name": filename}
-            )
-        cause = cause.__cause__ or cause.__context__
-    return TableError(
-        _("Tệp “%(name)s” bị hỏng: không đọc được bảng tính (%(reason)s).")
-        % {"name": filename, "reason": type(exc).__name__}
-    )
 
 
 def find_header(

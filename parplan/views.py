@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,3 +33,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
     """``ok`` without touching the database: what a load balancer polls, and the
     benchmark's measure of what the server does for the cheapest request."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def sign_in_locked(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """What django-axes answers to a locked-out account or address: the sign-in page
+    again, saying how long to wait and who can unlock."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    ctx = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
+    return render(request, "registration/locked.html", ctx, status=429)

@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from criteria.admin import PlanFilter
 from criteria.models import Criterion, Plan
+from parplan.admin_imports import TableCSV, TableFormat, TableImportAdminMixin
 from tasks.appendix.resource import (
     AppendixCSV,
     AppendixFormat,
@@ -76,8 +77,10 @@ class TaskPlanFilter(PlanFilter):
 
 
 @admin.register(Task)
-class TaskAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class TaskAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [TaskResource]
+    # Read by the bounded reader every import uses, not by tablib's.
+    import_formats = [TableFormat, TableCSV]
     list_display = (
         "criterion_code",
         "position",
@@ -154,7 +157,7 @@ class EvidenceInline(admin.StackedInline):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CriterionAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [AppendixResource]
     formats = [AppendixFormat, AppendixCSV, AppendixText]
     import_form_class = PlanImportForm

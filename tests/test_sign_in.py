@@ -23,7 +23,7 @@ def test_a_wrong_password_is_refused_with_a_vietnamese_message(
 def test_a_user_without_a_role_is_told_to_ask_the_office(
     client: Client, outsider: User
 ) -> None:
-    client.login(username="outsider", password=PASSWORD)
+    client.post("/dang-nhap/", {"username": "outsider", "password": PASSWORD})
     response = client.get("/")
     assert response.status_code == 403
     assert "chưa được giao vai trò" in response.content.decode()

@@ -1,0 +1,76 @@
+"""Sign-in throttling (django-axes): per account and per address, a Vietnamese page
+with the waiting time, and the office's way to unlock."""
+
+from __future__ import annotations
+
+from axes.models import AccessAttempt
+from django.contrib.auth.models import User
+from django.test import Client
+
+from tests.helpers import PASSWORD, client_for
+
+SIGN_IN = "/dang-nhap/"
+
+
+def _sign_in(username: str, password: str, address: str = "10.0.0.1") -> object:
+    return Client(REMOTE_ADDR=address).post(
+        SIGN_IN, {"username": username, "password": password}
+    )
+
+
+def test_an_account_is_locked_after_five_wrong_passwords_even_for_the_right_one(
+    viewer: User,
+) -> None:
+    for attempt in range(4):
+        response = _sign_in("viewer", "sai", address=f"10.0.1.{attempt}")
+        assert response.status_code == 200  # type: ignore[attr-defined]
+    # The fifth wrong password is answered with the lock.
+    assert _sign_in("viewer", "sai", address="10.0.1.9").status_code == 429  # type: ignore[attr-defined]
+    # From another address, with the right password: still refused.
+    response = _sign_in("viewer", PASSWORD, address="10.0.2.1")
+    assert response.status_code == 429  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "Đã đăng nhập sai 5 lần" in page
+    assert "Hãy đợi 15 phút rồi thử lại" in page
+    assert "Văn phòng Sở mở khoá" in page
+    assert "sessionid" not in response.cookies  # type: ignore[attr-defined]
+
+
+def test_an_address_is_locked_after_five_wrong_passwords_on_any_accounts(
+    viewer: User,
+) -> None:
+    for name in ["a", "b", "c", "d", "e"]:
+        _sign_in(name, "sai", address="10.0.3.3")
+    assert _sign_in("viewer", PASSWORD, address="10.0.3.3").status_code == 429  # type: ignore[attr-defined]
+    # The account itself is not locked: from elsewhere it signs in.
+    assert _sign_in("viewer", PASSWORD, address="10.0.4.4").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_a_right_password_before_the_limit_signs_in(viewer: User) -> None:
+    for _ in range(4):
+        _sign_in("viewer", "sai")
+    assert _sign_in("viewer", PASSWORD).status_code == 302  # type: ignore[attr-defined]
+
+
+def test_the_office_unlocks_an_account_in_the_admin(viewer: User, office: User) -> None:
+    for attempt in range(5):
+        _sign_in("viewer", "sai", address=f"10.0.5.{attempt}")
+    assert _sign_in("viewer", PASSWORD, address="10.0.6.1").status_code == 429  # type: ignore[attr-defined]
+    office.is_staff = True
+    office.save()
+    admin = client_for(office)
+    listing = admin.get("/admin/axes/accessattempt/")
+    assert listing.status_code == 200
+    assert "viewer" in listing.content.decode()
+    for attempt in AccessAttempt.objects.filter(username="viewer"):
+        response = admin.post(
+            f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}
+        )
+        assert response.status_code == 302
+    assert _sign_in("viewer", PASSWORD, address="10.0.6.1").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_only_the_office_sees_the_sign_in_attempts(director: User) -> None:
+    director.is_staff = True
+    director.save()
+    assert client_for(director).get("/admin/axes/accessattempt/").status_code == 403
