@@ -39,7 +39,9 @@ def parent_code(code: str) -> str | None:
 class PlanQuerySet(models.QuerySet["Plan"]):
     def current(self, year: int | None = None) -> Plan | None:
         """The plan of ``year`` (the latest plan when None), or None."""
-        plans = self.select_related("organization").order_by("-year", "pk")
+        plans = self.select_related("organization").order_by(
+            "organization__is_synthetic", "-year", "pk"
+        )
         if year is not None:
             plans = plans.filter(year=year)
         return plans.first()
@@ -58,6 +60,14 @@ class Organization(models.Model):
     name = models.CharField(_("tên cơ quan"), max_length=255, unique=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True)
     province = models.CharField(_("tỉnh"), max_length=100, blank=True)
+    is_synthetic = models.BooleanField(
+        _("dữ liệu tổng hợp"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Tạo bởi generate_demo_data để đo hiệu năng; không phải cơ quan thật."
+        ),
+    )
 
     class Meta:
         verbose_name = _("cơ quan")
