@@ -179,3 +179,10 @@ def test_load_demo_refuses_on_a_deployed_server_from_the_command_line() -> None:
     )
     assert result.returncode != 0
     assert "--force" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_projection_says_the_demo_table_is_illustrative(db: None) -> None:
+    demo_load(with_users=False)
+    out = StringIO()
+    call_command("projection", stdout=out)
+    assert "dữ liệu minh họa" in out.getvalue()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from criteria.commands import organization_argument, organization_option, plan_option
 from parplan.scores import ScoreParseError, format_decimal, parse_decimal
 from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS, plan_figures
+from reports.ranking import ranking_is_illustrative
 from reports.summaries import figures_as_dict
 
 
@@ -55,6 +56,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.write_table(data)
+        if ranking_is_illustrative(p.row for p in figures.ranking):
+            self.stdout.write(
+                self.style.WARNING(
+                    "Bảng xếp hạng đang dùng là dữ liệu minh họa, không phải số liệu "
+                    "công bố: chỉ số và thứ hạng trên chỉ để trình diễn."
+                )
+            )
 
     def write_table(self, data: dict[str, Any]) -> None:
         def num(value: str | None) -> str:
