@@ -59,14 +59,14 @@ def _ranking_url(year: int) -> str:
 
 def _organization_for_year(year: int) -> Organization | None:
     plan = (
-        Plan.objects.filter(baseline_year=year)
+        Plan.objects.filter(baseline_year=year, organization__is_synthetic=False)
         .select_related("organization")
         .order_by("-year")
         .first()
     )
     if plan is not None:
         return plan.organization
-    only = list(Organization.objects.all()[:2])
+    only = list(Organization.objects.filter(is_synthetic=False)[:2])
     return only[0] if len(only) == 1 else None
 
 
