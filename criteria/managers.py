@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 class PlanQuerySet(models.QuerySet["Plan"]):
     def current(self, year: int | None = None) -> Plan | None:
         """The plan of ``year`` (the latest plan when None), or None."""
-        plans = self.select_related("organization").order_by("-year", "pk")
+        plans = self.select_related("organization").order_by(
+            "organization__is_synthetic", "-year", "pk"
+        )
         if year is not None:
             plans = plans.filter(year=year)
         return plans.first()

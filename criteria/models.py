@@ -29,6 +29,14 @@ class Organization(models.Model):
     name = models.CharField(_("tên cơ quan"), max_length=255, unique=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True)
     province = models.CharField(_("tỉnh"), max_length=100, blank=True)
+    is_synthetic = models.BooleanField(
+        _("dữ liệu tổng hợp"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Tạo bởi generate_demo_data để đo hiệu năng; không phải cơ quan thật."
+        ),
+    )
 
     class Meta:
         verbose_name = _("cơ quan")

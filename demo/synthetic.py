@@ -33,6 +33,21 @@ STEPS = [
 ]
 
 
+class SyntheticExists(Exception):
+    def __init__(self, organization: Organization) -> None:
+        super().__init__(organization.name)
+        self.organization = organization
+
+
+def synthetic_organization_delete(organization: Organization) -> None:
+    """Delete a synthetic organization with everything it has (never a real one)."""
+    if not organization.is_synthetic:
+        raise ValueError(f"{organization} is not synthetic")
+    with transaction.atomic():
+        Plan.objects.filter(organization=organization).delete()
+        organization.delete()
+
+
 @dataclass
 class SyntheticPlan:
     plan: Plan
@@ -52,12 +67,22 @@ def synthetic_plan_build(
     year: int = 2023,
     seed: int = 2023,
     name: str | None = None,
+    replace: bool = False,
 ) -> SyntheticPlan:
-    """Build one synthetic organization with a plan of about ``criteria`` rows."""
+    """Build one synthetic organization with a plan of exactly ``criteria`` rows and
+    its own ranking table of ``peers`` rows (itself included). The same seed builds
+    the same data; an organization of that name already there raises SyntheticExists
+    unless ``replace`` (and it is synthetic), which deletes it first."""
     rng = random.Random(seed)
+    name = name or f"Sở mẫu {seed} ({SYNTHETIC})"
     with transaction.atomic():
+        existing = Organization.objects.filter(name=name).first()
+        if existing is not None:
+            if not (replace and existing.is_synthetic):
+                raise SyntheticExists(existing)
+            synthetic_organization_delete(existing)
         organization = Organization.objects.create(
-            name=name or f"Sở mẫu {seed} ({SYNTHETIC})", short_name=f"MAU{seed}"
+            name=name, short_name=f"MAU{seed}", is_synthetic=True
         )
         plan = Plan.objects.create(
             organization=organization,
@@ -85,7 +110,8 @@ def synthetic_plan_build(
 
 
 def _criteria_build(plan: Plan, total: int, rng: random.Random) -> list[Criterion]:
-    """About 8 areas, each with criteria, most of them with 2–3 sub-criteria."""
+    """Exactly ``total`` rows: about 8 areas, each with criteria, most of them with
+    2–3 sub-criteria."""
     areas = max(1, min(8, total // 12))
     rows: list[Criterion] = []
     leaves: list[Criterion] = []
@@ -108,11 +134,12 @@ def _criteria_build(plan: Plan, total: int, rng: random.Random) -> list[Criterio
         rows.append(c)
         return c
 
-    per_area = max(1, (total - areas) // areas)
+    base, extra = divmod(total - areas, areas)
     for a in range(1, areas + 1):
         add(str(a), False)
+        per_area = base + (1 if a <= extra else 0)  # exactly ``total`` rows in all
         made, c = 0, 0
-        while made < per_area and len(rows) < total:
+        while made < per_area:
             c += 1
             subs = rng.choice([0, 2, 3, 3])
             if made + 1 + subs > per_area:
@@ -190,15 +217,16 @@ def _updates_build(parts: list[TaskUnit], total: int, rng: random.Random) -> int
 def _peers_build(
     organization: Organization, year: int, peers: int, rng: random.Random
 ) -> None:
-    start = PeerRank.objects.filter(year=year).count()
+    """The organization's own table: ``peers`` rows, its own row last."""
     rows = [
         PeerRank(
             year=year,
-            name=f"Đơn vị so sánh {start + i} ({SYNTHETIC})",
-            key=f"đơn vị so sánh {start + i} ({SYNTHETIC})",
+            name=f"Đơn vị so sánh {i} ({SYNTHETIC})",
+            key=f"đơn vị so sánh {i} ({SYNTHETIC})",
             index=Decimal(rng.randint(70000, 95000)) / 1000,
             source=SYNTHETIC,
-            position=start + i,
+            position=i,
+            table_of=organization,
         )
         for i in range(1, peers)
     ]
@@ -210,7 +238,8 @@ def _peers_build(
             index=Decimal("80.125"),
             organization=organization,
             source=SYNTHETIC,
-            position=start + peers,
+            position=peers,
+            table_of=organization,
         )
     )
     PeerRank.objects.bulk_create(rows)

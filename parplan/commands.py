@@ -1,28 +1,15 @@
 """What PAR Plan's management commands share: the table-import command (a file, an
-optional dry run, every problem with its row and column, nothing written on any) and
-choosing the one object a command means when there is exactly one."""
+optional dry run, every problem with its row and column, nothing written on any).
+Choosing the organization and plan a command means is ``criteria.commands``'."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import models
 
 from parplan.tables import TableImportError
-
-M = TypeVar("M", bound=models.Model)
-
-
-def sole(queryset: models.QuerySet[M], *, none: str, many: str) -> M:
-    """The only object of ``queryset``; CommandError with ``none`` or ``many``."""
-    found = list(queryset[:2])
-    if not found:
-        raise CommandError(none)
-    if len(found) > 1:
-        raise CommandError(many)
-    return found[0]
 
 
 class TableImportCommand(BaseCommand):

@@ -15,6 +15,17 @@ urlpatterns = [
         name="login",
     ),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    # every signed-in user changes their own password (Django's views and form)
+    path(
+        "doi-mat-khau/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "doi-mat-khau/xong/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     # The apps, by dotted string: the ground floor imports none of them. Each app's
     # urls.py spells its paths whole (/ke-hoach/…, /nhiem-vu/…, /bao-cao/…), since the

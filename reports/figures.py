@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion, Plan
@@ -290,8 +291,12 @@ def _ranking_figures(
     """The rows of the organization's block of the baseline year's table (every row
     when the organization has none), peers moved by ``peer_change``."""
     rows = list(
-        PeerRank.objects.filter(year=plan.baseline_year).order_by("position", "name")
+        PeerRank.objects.filter(year=plan.baseline_year)
+        .filter(Q(table_of=None) | Q(table_of=plan.organization_id))
+        .order_by("position", "name")
     )
+    if any(r.table_of_id is not None for r in rows):  # a synthetic plan's own table
+        rows = [r for r in rows if r.table_of_id is not None]
     own_row = next((r for r in rows if r.organization_id == plan.organization_id), None)
     if own_row is not None:
         rows = [r for r in rows if r.block == own_row.block]

@@ -83,6 +83,16 @@ class PeerRank(models.Model):
         help_text=_("Quyết định công bố, ví dụ 251/QĐ-UBND ngày 01/3/2023."),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    # Empty for the province's published table; a synthetic organization's own table
+    # (demo.synthetic) names it, so synthetic peers never join a real table.
+    table_of = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="own_peer_ranks",
+    )
 
     class Meta:
         verbose_name = _("xếp hạng đơn vị")
@@ -90,7 +100,14 @@ class PeerRank(models.Model):
         ordering = ["year", "position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "key"], name="peerrank_unique_name"
+                fields=["year", "key"],
+                condition=models.Q(table_of__isnull=True),
+                name="peerrank_unique_name",
+            ),
+            models.UniqueConstraint(
+                fields=["table_of", "year", "key"],
+                condition=models.Q(table_of__isnull=False),
+                name="peerrank_unique_name_own_table",
             ),
         ]
 

@@ -137,7 +137,7 @@ def ranking_import(
             )
         organization = only[0]
     with transaction.atomic():
-        replaced, _detail = PeerRank.objects.filter(year=year).delete()
+        replaced, _detail = PeerRank.objects.filter(year=year, table_of=None).delete()
         PeerRank.objects.bulk_create(
             [
                 PeerRank(
@@ -224,7 +224,10 @@ def ranking_changes(*, year: int, rows: list[RankingRow]) -> RankingChanges:
     """Compare the rows of a ranking file with the year's table, unit by unit (same
     name, ignoring case and spacing), in one query."""
     current = {
-        row.key: row for row in PeerRank.objects.filter(year=year).order_by("position")
+        row.key: row
+        for row in PeerRank.objects.filter(year=year, table_of=None).order_by(
+            "position"
+        )
     }
     labels = ranking_labels() | {"is_self": _("Là cơ quan"), "block": _("Nhóm")}
     changes: list[RankingChange] = []

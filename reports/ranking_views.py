@@ -44,7 +44,12 @@ def _ranking_year(request: HttpRequest) -> int:
     plan = Plan.objects.current()
     if plan is not None:
         return plan.baseline_year
-    latest = PeerRank.objects.order_by("-year").values_list("year", flat=True).first()
+    latest = (
+        PeerRank.objects.filter(table_of=None)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
     return latest or timezone.localdate().year - 1
 
 
@@ -54,14 +59,14 @@ def _ranking_url(year: int) -> str:
 
 def _organization_for_year(year: int) -> Organization | None:
     plan = (
-        Plan.objects.filter(baseline_year=year)
+        Plan.objects.filter(baseline_year=year, organization__is_synthetic=False)
         .select_related("organization")
         .order_by("-year")
         .first()
     )
     if plan is not None:
         return plan.organization
-    only = list(Organization.objects.all()[:2])
+    only = list(Organization.objects.filter(is_synthetic=False)[:2])
     return only[0] if len(only) == 1 else None
 
 
@@ -72,7 +77,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
     roles.require_view(request.user)
     year = _ranking_year(request)
     editable = roles.can_edit_plan(request.user)
-    table = PeerRank.objects.filter(year=year).order_by("position", "name")
+    table = PeerRank.objects.filter(year=year, table_of=None).order_by(
+        "position", "name"
+    )
     formset = upload = None
     status = 200
     stamp = table_stamp(table)
@@ -111,7 +118,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
         upload = RankingUploadForm(initial={"year": year})
     rows = list(table.select_related("organization"))
     years = sorted(
-        set(PeerRank.objects.values_list("year", flat=True)) | {year}, reverse=True
+        set(PeerRank.objects.filter(table_of=None).values_list("year", flat=True))
+        | {year},
+        reverse=True,
     )
     ctx = {
         "year": year,

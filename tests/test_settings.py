@@ -48,3 +48,29 @@ def test_a_malformed_boolean_fails_loudly() -> None:
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_a_missing_secret_key_is_one_line_not_a_traceback() -> None:
+    result = manage("migrate", DEBUG="0")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback() -> None:
+    result = manage(
+        "migrate", DATABASE_URL="postgres://nobody@127.0.0.1:1/parplan_missing"
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Không kết nối được cơ sở dữ liệu:")
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_hsts_preload_is_off_unless_asked_for() -> None:
+    production = {"DEBUG": "0", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "x"}
+    code = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    off = manage("shell", "-c", code, **production)
+    on = manage("shell", "-c", code, **production, SECURE_HSTS_PRELOAD="1")
+    assert off.stdout.split()[-1] == "False" and on.stdout.split()[-1] == "True"

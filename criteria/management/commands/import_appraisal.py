@@ -5,9 +5,8 @@ from typing import Any
 from django.core.management.base import CommandParser
 
 from criteria.appraisal_import import AppraisalReport, appraisal_import
-from criteria.models import Plan
-from parplan.commands import TableImportCommand, sole
-from parplan.text import normalize_name
+from criteria.commands import organization_argument, organization_option, plan_option
+from parplan.commands import TableImportCommand
 
 
 class Command(TableImportCommand):
@@ -22,34 +21,11 @@ class Command(TableImportCommand):
         parser.add_argument(
             "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
         )
-        parser.add_argument(
-            "--organization",
-            help="Tên hoặc tên viết tắt của cơ quan (mặc định: cơ quan duy nhất)",
-        )
+        organization_argument(parser)
 
     def run(self, *, data: bytes, filename: str, **options: Any) -> AppraisalReport:
-        plans = Plan.objects.filter(year=options["year"]).select_related("organization")
-        if options["organization"]:
-            wanted = normalize_name(options["organization"])
-            plans = plans.filter(
-                pk__in=[
-                    p.pk
-                    for p in plans
-                    if wanted
-                    in {
-                        normalize_name(p.organization.name),
-                        normalize_name(p.organization.short_name),
-                    }
-                ]
-            )
-        plan = sole(
-            plans,
-            none=f"Không có kế hoạch năm {options['year']} của cơ quan đã chọn.",
-            many=(
-                f"Có nhiều kế hoạch năm {options['year']}; hãy chọn cơ quan bằng "
-                '--organization "Tên cơ quan".'
-            ),
-        )
+        organization = organization_option(options["organization"])
+        plan = plan_option(organization, options["year"])
         return appraisal_import(
             plan=plan, data=data, filename=filename, dry_run=options["dry_run"]
         )

@@ -1,4 +1,5 @@
-"""What the workbook export commands share: choosing the plan and the output file."""
+"""What the workbook export commands share: the output file (where it is asked to
+be, said in full when written)."""
 
 from __future__ import annotations
 
@@ -8,29 +9,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from criteria.models import Plan
+from criteria.commands import organization_argument, organization_option, plan_option
 from reports.self_assessment import export_filename
 
 
-def plan_for(year: int, organization: str | None) -> Plan:
-    """The plan of ``year``: of the organization named, or the only one there is."""
-    plans = Plan.objects.filter(year=year).select_related("organization")
-    if organization:
-        plans = plans.filter(organization__name__iexact=organization.strip()) | (
-            plans.filter(organization__short_name__iexact=organization.strip())
-        )
-    found = list(plans[:2])
-    if not found:
-        raise CommandError(f"Không có kế hoạch năm {year}.")
-    if len(found) > 1:
-        raise CommandError(
-            f'Có nhiều kế hoạch năm {year}; hãy chọn cơ quan bằng --organization "Tên cơ quan".'
-        )
-    return found[0]
-
-
 def output_path(value: str, default_name: str) -> Path:
-    path = Path(value) if value else Path(default_name)
+    """The file ``--output`` names, or ``default_name`` inside the folder it names
+    (``--output .`` for the current folder); never a file nobody asked for."""
+    if not value:
+        raise CommandError(
+            f"Hãy ghi nơi lưu: --output TỆP.xlsx, hoặc --output THƯ_MỤC (ví dụ "
+            f"--output . để lưu {default_name} vào thư mục hiện tại)."
+        )
+    path = Path(value)
     if path.is_dir():
         path = path / default_name
     if not path.parent.is_dir():
@@ -49,18 +40,17 @@ class PlanExportCommand(BaseCommand):
         parser.add_argument(
             "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
         )
-        parser.add_argument(
-            "--organization",
-            help="Tên hoặc tên viết tắt của cơ quan (mặc định: cơ quan duy nhất)",
-        )
+        organization_argument(parser)
         parser.add_argument(
             "--output",
             default="",
-            help=f"Tệp .xlsx hoặc thư mục (mặc định: {self.kind}-<cơ quan>-<năm>.xlsx)",
+            help=f"Tệp .xlsx, hoặc thư mục để lưu {self.kind}-<cơ quan>-<năm>.xlsx",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = plan_for(options["year"], options["organization"])
+        plan = plan_option(
+            organization_option(options["organization"]), options["year"]
+        )
         path = output_path(options["output"], export_filename(plan, self.kind))
         self.write(plan=plan, output=str(path))
-        self.stdout.write(self.style.SUCCESS(f"Đã xuất {self.done}: {path}"))
+        self.stdout.write(self.style.SUCCESS(f"Đã xuất {self.done}: {path.resolve()}"))

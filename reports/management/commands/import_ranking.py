@@ -2,26 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from criteria.models import Organization
-from parplan.commands import TableImportCommand, sole
+from criteria.commands import organization_argument, organization_option
+from parplan.commands import TableImportCommand
 from parplan.scores import format_decimal
 from reports.ranking import RankingReport, ranking_import
-
-
-def organization_for(name: str | None) -> Organization:
-    """The organization named (it must exist: a ranking never creates one)."""
-    if not name:
-        return sole(
-            Organization.objects.all(),
-            none='Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".',
-            many='Có nhiều cơ quan; hãy chọn một bằng --organization "Tên cơ quan".',
-        )
-    organization = Organization.objects.filter(name=name.strip()).first()
-    if organization is None:
-        raise CommandError(f"Không có cơ quan “{name.strip()}”.")
-    return organization
 
 
 class Command(TableImportCommand):
@@ -42,9 +28,7 @@ class Command(TableImportCommand):
             dest="self_name",
             help="Tên đơn vị của chính cơ quan trong bảng (mặc định: dòng trùng tên cơ quan)",
         )
-        parser.add_argument(
-            "--organization", help="Tên cơ quan (mặc định: cơ quan duy nhất)"
-        )
+        organization_argument(parser)
         parser.add_argument(
             "--source", default="", help="Quyết định công bố, ví dụ 251/QĐ-UBND"
         )
@@ -55,7 +39,7 @@ class Command(TableImportCommand):
             data=data,
             filename=filename,
             self_name=options["self_name"],
-            organization=organization_for(options["organization"]),
+            organization=organization_option(options["organization"]),
             source=options["source"],
             dry_run=options["dry_run"],
         )

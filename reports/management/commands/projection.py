@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from criteria.models import Plan
+from criteria.commands import organization_argument, organization_option, plan_option
 from parplan.scores import ScoreParseError, format_decimal, parse_decimal
 from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS, plan_figures
+from reports.ranking import ranking_is_illustrative
 from reports.summaries import figures_as_dict
 
 
@@ -18,10 +20,21 @@ class Command(BaseCommand):
         "dự kiến theo tiến độ, dự báo, chỉ số và thứ hạng dự báo."
     )
 
+    def create_parser(
+        self, prog_name: str, subcommand: str, **kwargs: Any
+    ) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # "--peer-change -1,5": argparse takes a value that starts with "-" for an
+        # option unless it looks like a number the English way; a Vietnamese decimal
+        # ("-1,5") is a number too.
+        parser._negative_number_matcher = re.compile(r"^-\d+(?:[.,]\d+)?$|^-[.,]\d+$")
+        return parser
+
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--year", type=int, help="Năm kế hoạch (mặc định: kế hoạch mới nhất)"
         )
+        organization_argument(parser)
         parser.add_argument(
             "--peer-change",
             default="0",
@@ -30,13 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="In dạng JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = Plan.objects.current(options["year"])
-        if plan is None:
-            raise CommandError(
-                f"Không có kế hoạch năm {options['year']}."
-                if options["year"]
-                else "Chưa có kế hoạch nào."
-            )
+        plan = plan_option(
+            organization_option(options["organization"]), options["year"]
+        )
         try:
             peer_change = parse_decimal(options["peer_change"], places=3) or Decimal(0)
         except ScoreParseError as exc:
@@ -47,6 +56,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
         self.write_table(data)
+        if ranking_is_illustrative(p.row for p in figures.ranking):
+            self.stdout.write(
+                self.style.WARNING(
+                    "Bảng xếp hạng đang dùng là dữ liệu minh họa, không phải số liệu "
+                    "công bố: chỉ số và thứ hạng trên chỉ để trình diễn."
+                )
+            )
 
     def write_table(self, data: dict[str, Any]) -> None:
         def num(value: str | None) -> str:

@@ -4,22 +4,9 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from criteria.models import Organization
-from parplan.commands import TableImportCommand, sole
+from criteria.commands import ORGANIZATION_HELP, organization_new_or_existing
+from parplan.commands import TableImportCommand
 from tasks.appendix.load import ImportReport, appendix_import
-
-
-def organization_for(name: str | None) -> Organization:
-    """The organization named (not saved yet when it is new: the import creates it
-    with the plan), or the only one there is."""
-    if name:
-        name = name.strip()
-        return Organization.objects.filter(name=name).first() or Organization(name=name)
-    return sole(
-        Organization.objects.all(),
-        none='Chưa có cơ quan nào. Hãy ghi tên cơ quan: --organization "Sở Khoa học và Công nghệ".',
-        many='Có nhiều cơ quan; hãy chọn một bằng --organization "Tên cơ quan".',
-    )
 
 
 class Command(TableImportCommand):
@@ -36,12 +23,13 @@ class Command(TableImportCommand):
             "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
         )
         parser.add_argument(
-            "--organization", help="Tên cơ quan (mặc định: cơ quan duy nhất)"
+            "--organization",
+            help=ORGANIZATION_HELP + "; một tên mới tạo cơ quan mới cùng kế hoạch",
         )
 
     def run(self, *, data: bytes, filename: str, **options: Any) -> ImportReport:
         return appendix_import(
-            organization=organization_for(options["organization"]),
+            organization=organization_new_or_existing(options["organization"]),
             year=options["year"],
             data=data,
             filename=filename,
