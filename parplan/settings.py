@@ -186,6 +186,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Quiet: its banner would start every command's output (and the one-line errors).
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "parplan.views.sign_in_locked"
 # Behind the proxy, the client's address is the first X-Forwarded-For entry nginx sets.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
