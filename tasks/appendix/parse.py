@@ -9,6 +9,7 @@ the criterion above, or a criterion), then check the tree (``_tree_check``).
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,6 +38,7 @@ from tasks.appendix.columns import (
     SCORE_COLUMNS,
     column_labels,
 )
+from tasks.appendix.dates import Due, DueDateError, due_read
 
 _YEAR = re.compile(r"(19|20)\d{2}")
 
@@ -45,6 +47,12 @@ _YEAR = re.compile(r"(19|20)\d{2}")
 class TaskRow:
     text: str
     lead: str
+    # The columns below are None when the file has no such column: the import then
+    # leaves what the plan has (set in the browser) as it is.
+    support: str | None = None
+    due_date: datetime.date | None = None
+    due_text: str | None = None  # a due named in words only ("Thường xuyên")
+    output: str | None = None  # sản phẩm, kết quả đầu ra
 
 
 @dataclass
@@ -71,6 +79,8 @@ class AppendixTable:
     baseline_year: int | None
     target_year: int | None
     notices: list[str] = field(default_factory=list)
+    # Header cells of columns the importer does not read: their data is not imported.
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 def split_lead(lead: str) -> tuple[bool, list[str]]:
@@ -92,6 +102,7 @@ class _Reading:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     seen: FirstSeen = field(default_factory=FirstSeen)
+    year: int | None = None  # the plan's, for a due date written without one
 
 
 def appendix_parse(
@@ -117,6 +128,7 @@ def appendix_parse(
                 reading.labels["target_score"],
             )
         )
+    reading.year = year or target_year
     for src in _table_rows(source, header):
         _row_read(reading, src)
     if not reading.rows and not reading.problems:
@@ -140,7 +152,19 @@ def appendix_parse(
         baseline_year=baseline_year,
         target_year=target_year,
         notices=reading.notices,
+        ignored_columns=_ignored_columns(source, header),
     )
+
+
+def _ignored_columns(source: list[SourceRow], header: Header) -> list[str]:
+    """The header's cells that name no column the importer reads."""
+    row = next(r for r in source if r.number == header.row_number)
+    known = set(header.columns.values())
+    return [
+        cell_text(cell)
+        for index, cell in enumerate(row.cells)
+        if cell_text(cell) and index not in known
+    ]
 
 
 def _header_find(data: bytes, filename: str) -> tuple[str, list[SourceRow], Header]:
@@ -187,7 +211,7 @@ def _row_read(reading: _Reading, src: SourceRow) -> None:
         return  # header repeated at a page break, or the row of column numbers
     code = texts["code"].rstrip(".").strip()
     if not code:
-        _uncoded_row_read(reading, src, texts)
+        _uncoded_row_read(reading, src, cells, texts)
         return
     if not CODE_RE.match(code):
         reading.problems.append(
@@ -213,7 +237,9 @@ def _row_read(reading: _Reading, src: SourceRow) -> None:
     reading.rows.append(_criterion_read(reading, src, code, cells, texts))
 
 
-def _uncoded_row_read(reading: _Reading, src: SourceRow, texts: dict[str, str]) -> None:
+def _uncoded_row_read(
+    reading: _Reading, src: SourceRow, cells: dict[str, object], texts: dict[str, str]
+) -> None:
     """A row without STT: a total row, a further task of the criterion above (its
     cells merged), a stray line of a pasted document, or a mistake."""
     title = texts["title"]
@@ -224,12 +250,12 @@ def _uncoded_row_read(reading: _Reading, src: SourceRow, texts: dict[str, str]) 
         )
         return
     if not title and texts.get("task") and reading.rows:
-        # An empty lead cell below a task is a merged cell: the same lead.
+        # An empty cell below a task is a merged cell: the value above.
         above = reading.rows[-1]
-        lead = texts.get("lead", "")
-        if not lead:
-            lead = above.tasks[-1].lead if above.tasks else ""
-        above.tasks.append(TaskRow(texts["task"], _lead_text(lead)))
+        previous = above.tasks[-1] if above.tasks else TaskRow("", "")
+        task = _task_read(reading, src, cells, texts, previous)
+        if task is not None:
+            above.tasks.append(task)
         return
     if len([c for c in src.cells if cell_text(c)]) < 2 and reading.kind == "text":
         return  # a stray line of prose inside a pasted document
@@ -270,9 +296,11 @@ def _criterion_read(
                     labels[role],
                 )
             )
-    task = texts.get("task")
-    tasks = [TaskRow(task, _lead_text(texts.get("lead", "")))] if task else []
-    if not task and texts.get("lead"):
+    tasks = []
+    if texts.get("task"):
+        task = _task_read(reading, src, cells, texts, None)
+        tasks = [task] if task is not None else []
+    elif texts.get("lead"):
         problems.append(
             Problem(
                 _("có đơn vị chủ trì nhưng thiếu nhiệm vụ."),
@@ -280,6 +308,17 @@ def _criterion_read(
                 labels["task"],
             )
         )
+    else:
+        for role in ("support", "due", "output"):
+            if texts.get(role):
+                problems.append(
+                    Problem(
+                        _("có “%(column)s” nhưng thiếu nhiệm vụ.")
+                        % {"column": labels[role]},
+                        src.number,
+                        labels["task"],
+                    )
+                )
     uncomputed = [
         role
         for role in SCORE_COLUMNS
@@ -322,8 +361,69 @@ def _formula_problems(
     return problems
 
 
-# What a lead cell holds to say "no lead unit" where an empty cell would read as a
-# merged cell (the plan workbook writes it on a task's continuation row).
+def _task_read(
+    reading: _Reading,
+    src: SourceRow,
+    cells: dict[str, object],
+    texts: dict[str, str],
+    above: TaskRow | None,
+) -> TaskRow | None:
+    """The row's task; ``above`` is the task of the row above when this row
+    continues it (its empty cells are merged with those above). None, with the
+    problem recorded, when a cell cannot be read."""
+    lead, support, output = (texts.get(r, "") for r in ("lead", "support", "output"))
+    if above is not None:
+        lead, support = lead or above.lead, support or (above.support or "")
+        output = output or (above.output or "")
+    labels, columns = reading.labels, reading.header.columns
+    try:
+        due = due_read(cells.get("due"), year=reading.year)
+    except DueDateError as exc:
+        reading.problems.append(Problem(f"{exc}", src.number, labels["due"]))
+        return None
+    if above is not None and due == Due() and not texts.get("due"):
+        due = Due(above.due_date, above.due_text or "")
+    if normalize_name(due.text) in _NO_LEAD_MARKS:
+        due = Due()
+    task = TaskRow(
+        texts["task"],
+        _lead_text(lead),
+        support=_lead_text(support) if "support" in columns else None,
+        due_date=due.date,
+        due_text=due.text if "due" in columns else None,
+        output=_lead_text(output) if "output" in columns else None,
+    )
+    both = _both_roles(task)
+    if both:
+        reading.problems.append(
+            Problem(
+                _(
+                    "%(units)s vừa là đơn vị chủ trì vừa là đơn vị phối hợp của nhiệm "
+                    "vụ; hãy ghi mỗi đơn vị ở một cột."
+                )
+                % {"units": ", ".join(both)},
+                src.number,
+                labels["support"],
+            )
+        )
+        return None
+    return task
+
+
+def _both_roles(task: TaskRow) -> list[str]:
+    """The units a task names both as lead and as supporting units."""
+    all_leads, leads = split_lead(task.lead)
+    all_support, supports = split_lead(task.support or "")
+    if all_leads and (all_support or supports):
+        return supports or [task.support]
+    # "Các phòng, đơn vị trực thuộc" as supporting units: every unit but the leads.
+    keys = {normalize_name(n) for n in leads}
+    return [n for n in supports if normalize_name(n) in keys]
+
+
+# What a task's cell (lead, supporting units, due, output) holds to say "none" where
+# an empty cell would read as a merged cell (the plan workbook writes it on a task's
+# continuation row).
 NO_LEAD = "—"
 _NO_LEAD_MARKS = {"—", "–", "-", "chưa giao"}
 
