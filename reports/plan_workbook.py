@@ -30,7 +30,7 @@ from parplan.workbooks import (
     style_cell,
     text_cell,
 )
-from tasks.appendix.parse import NO_LEAD
+from tasks.appendix.task_cells import NO_LEAD
 from tasks.models import Task, TaskUnit
 
 PLAN_WIDTHS = [8, 52, 10, 11, 11, 52, 30, 30, 14, 36]
@@ -127,7 +127,7 @@ def _task_columns(task: Task, below: bool) -> TaskColumns:
 def _due_cell(ws: WriteOnlyWorksheet, value: datetime.date | str) -> Cell:
     if not isinstance(value, datetime.date):
         return text_cell(ws, value)
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=datetime.datetime.combine(value, datetime.time()))
     style_cell(cell, font=None, alignment=TOP, number_format=DUE_FORMAT)
     return cell
 

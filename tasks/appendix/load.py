@@ -23,7 +23,8 @@ from criteria.models import Criterion, Organization, Plan, code_sort_key, parent
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
-from tasks.appendix.parse import CriterionRow, TaskRow, appendix_parse, split_lead
+from tasks.appendix.parse import CriterionRow, appendix_parse
+from tasks.appendix.task_cells import TaskRow, split_lead
 from tasks.models import Status, Task, TaskUnit, Unit
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -43,6 +44,7 @@ class ImportReport:
     units_created: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     rows: list[CriterionRow] = field(default_factory=list)  # as read, in code order
+    ignored_columns: list[str] = field(default_factory=list)  # not read: not imported
 
     def preview(self) -> list[tuple[CriterionRow, str]]:
         """Each row of the file with what the import does to it, for the preview."""
@@ -309,8 +311,8 @@ class AppendixWriter:
                 "đã báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
             ),
         }
-        for role, message in messages.items():
-            names = [p.unit.name for p in reported if p.role == role]
+        for kind, message in messages.items():
+            names = [p.unit.name for p in reported if p.role == kind]
             if names:
                 raise ValidationError(
                     message % {"units": ", ".join(names), "position": task.position}
@@ -408,7 +410,11 @@ def appendix_import(
                 % {"year": year},
             )
         report = ImportReport(
-            plan=plan, dry_run=dry_run, notices=table.notices, rows=table.rows
+            plan=plan,
+            dry_run=dry_run,
+            notices=table.notices,
+            rows=table.rows,
+            ignored_columns=table.ignored_columns,
         )
         appendix_write(
             plan=plan, rows=table.rows, with_tasks=table.has_tasks, report=report

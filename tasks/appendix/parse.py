@@ -9,7 +9,6 @@ the criterion above, or a criterion), then check the tree (``_tree_check``).
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,30 +28,16 @@ from parplan.spreadsheets import (
     read_rows,
 )
 from parplan.tables import FirstSeen, Problem, TableImportError, is_total_row
-from parplan.text import normalize_name
 from tasks.appendix.columns import (
-    ALL_UNITS_KEYS,
     COLUMNS,
     MATCHERS,
     REQUIRED_COLUMNS,
     SCORE_COLUMNS,
     column_labels,
 )
-from tasks.appendix.dates import Due, DueDateError, due_read
+from tasks.appendix.task_cells import TaskRow, task_read
 
 _YEAR = re.compile(r"(19|20)\d{2}")
-
-
-@dataclass
-class TaskRow:
-    text: str
-    lead: str
-    # The columns below are None when the file has no such column: the import then
-    # leaves what the plan has (set in the browser) as it is.
-    support: str | None = None
-    due_date: datetime.date | None = None
-    due_text: str | None = None  # a due named in words only ("Thường xuyên")
-    output: str | None = None  # sản phẩm, kết quả đầu ra
 
 
 @dataclass
@@ -81,14 +66,6 @@ class AppendixTable:
     notices: list[str] = field(default_factory=list)
     # Header cells of columns the importer does not read: their data is not imported.
     ignored_columns: list[str] = field(default_factory=list)
-
-
-def split_lead(lead: str) -> tuple[bool, list[str]]:
-    """``"Văn phòng Sở; Trung tâm X"`` → (False, ["Văn phòng Sở", "Trung tâm X"]);
-    a name of every unit (``Các phòng, đơn vị trực thuộc``) makes the first True."""
-    names = [part.strip() for part in re.split(r"[;\n]+", lead or "") if part.strip()]
-    all_units = any(normalize_name(n) in ALL_UNITS_KEYS for n in names)
-    return all_units, [n for n in names if normalize_name(n) not in ALL_UNITS_KEYS]
 
 
 @dataclass
@@ -368,68 +345,19 @@ def _task_read(
     texts: dict[str, str],
     above: TaskRow | None,
 ) -> TaskRow | None:
-    """The row's task; ``above`` is the task of the row above when this row
-    continues it (its empty cells are merged with those above). None, with the
-    problem recorded, when a cell cannot be read."""
-    lead, support, output = (texts.get(r, "") for r in ("lead", "support", "output"))
-    if above is not None:
-        lead, support = lead or above.lead, support or (above.support or "")
-        output = output or (above.output or "")
-    labels, columns = reading.labels, reading.header.columns
-    try:
-        due = due_read(cells.get("due"), year=reading.year)
-    except DueDateError as exc:
-        reading.problems.append(Problem(f"{exc}", src.number, labels["due"]))
-        return None
-    if above is not None and due == Due() and not texts.get("due"):
-        due = Due(above.due_date, above.due_text or "")
-    if normalize_name(due.text) in _NO_LEAD_MARKS:
-        due = Due()
-    task = TaskRow(
-        texts["task"],
-        _lead_text(lead),
-        support=_lead_text(support) if "support" in columns else None,
-        due_date=due.date,
-        due_text=due.text if "due" in columns else None,
-        output=_lead_text(output) if "output" in columns else None,
+    """The row's task, None (its problem recorded) when a cell cannot be read."""
+    task = task_read(
+        row=src.number,
+        cells=cells,
+        texts=texts,
+        labels=reading.labels,
+        year=reading.year,
+        above=above,
     )
-    both = _both_roles(task)
-    if both:
-        reading.problems.append(
-            Problem(
-                _(
-                    "%(units)s vừa là đơn vị chủ trì vừa là đơn vị phối hợp của nhiệm "
-                    "vụ; hãy ghi mỗi đơn vị ở một cột."
-                )
-                % {"units": ", ".join(both)},
-                src.number,
-                labels["support"],
-            )
-        )
+    if isinstance(task, Problem):
+        reading.problems.append(task)
         return None
     return task
-
-
-def _both_roles(task: TaskRow) -> list[str]:
-    """The units a task names both as lead and as supporting units."""
-    all_leads, leads = split_lead(task.lead)
-    all_support, supports = split_lead(task.support or "")
-    if all_leads and (all_support or supports):
-        return supports or [task.support]
-    # "Các phòng, đơn vị trực thuộc" as supporting units: every unit but the leads.
-    keys = {normalize_name(n) for n in leads}
-    return [n for n in supports if normalize_name(n) in keys]
-
-
-# What a task's cell (lead, supporting units, due, output) holds to say "none" where
-# an empty cell would read as a merged cell (the plan workbook writes it on a task's
-# continuation row).
-NO_LEAD = "—"
-_NO_LEAD_MARKS = {"—", "–", "-", "chưa giao"}
-
-
-def _lead_text(lead: str) -> str:
-    return "" if normalize_name(lead) in _NO_LEAD_MARKS else lead
 
 
 def _cell(row: SourceRow, index: int) -> object:
