@@ -65,6 +65,14 @@ class TaskFigures:
         return self.task.due_date
 
     @property
+    def due_text(self) -> str:
+        return self.task.due_text
+
+    @property
+    def output(self) -> str:
+        return self.task.output
+
+    @property
     def all_units(self) -> bool:
         return self.task.all_units
 

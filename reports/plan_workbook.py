@@ -3,6 +3,7 @@ import reads back unchanged."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -11,6 +12,9 @@ from typing import IO, TypeAlias
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from criteria.models import Criterion, Plan
 from parplan.workbooks import (
@@ -19,24 +23,39 @@ from parplan.workbooks import (
     CENTER,
     HEADER_FILL,
     TITLE,
+    TOP,
     column_widths,
     number_cell,
     page_setup,
+    style_cell,
     text_cell,
 )
-from tasks.appendix.parse import NO_LEAD
+from tasks.appendix.task_cells import NO_LEAD
 from tasks.models import Task, TaskUnit
 
-PLAN_WIDTHS = [8, 52, 10, 11, 11, 52, 30]
+PLAN_WIDTHS = [8, 52, 10, 11, 11, 52, 30, 30, 14, 36]
+DUE_FORMAT = "DD/MM/YYYY"
 PLAN_HEADER_ROW = 6
 
 # A criterion's columns: code, title, standard, baseline and target scores.
 CriterionColumns: TypeAlias = tuple[
     str, str, Decimal | None, Decimal | None, Decimal | None
 ]
-# A row of the appendix: the criterion's columns, then a task and its lead units.
+# A task's columns: its text, lead units, supporting units, due (a date, or the
+# words when there is none) and expected output.
+TaskColumns: TypeAlias = tuple[str, str, str, datetime.date | str, str]
+# A row of the appendix: the criterion's columns, then a task's.
 PlanRow: TypeAlias = tuple[
-    str, str, Decimal | None, Decimal | None, Decimal | None, str, str
+    str,
+    str,
+    Decimal | None,
+    Decimal | None,
+    Decimal | None,
+    str,
+    str,
+    str,
+    datetime.date | str,
+    str,
 ]
 
 
@@ -50,11 +69,14 @@ def plan_headers(plan: Plan) -> list[str]:
         _("Mục tiêu năm %(year)s") % {"year": plan.year},
         _("Nhiệm vụ, giải pháp"),
         _("Đơn vị chủ trì"),
+        _("Đơn vị phối hợp"),
+        _("Thời gian hoàn thành"),
+        _("Sản phẩm"),
     ]
 
 
 def _tasks_by_criterion(plan: Plan) -> dict[int, list[Task]]:
-    parts = TaskUnit.objects.filter(role=TaskUnit.Role.LEAD).select_related("unit")
+    parts = TaskUnit.objects.select_related("unit")
     tasks = (
         Task.objects.filter(criterion__plan=plan)
         .order_by("criterion_id", "position", "pk")
@@ -79,15 +101,35 @@ def plan_rows(plan: Plan) -> Iterator[PlanRow]:
         )
         mine = tasks.get(criterion.pk, [])
         if not mine:
-            yield (*first, "", "")
+            yield (*first, "", "", "", "", "")
             continue
         blank: CriterionColumns = ("", "", None, None, None)
         for index, task in enumerate(mine):
-            head = first if index == 0 else blank
-            lead = task.lead_label()
-            if index and not lead:
-                lead = NO_LEAD  # an empty cell here would read as "the lead above"
-            yield (*head, task.text, lead)
+            yield (*(first if index == 0 else blank), *_task_columns(task, index > 0))
+
+
+def _task_columns(task: Task, below: bool) -> TaskColumns:
+    """A task's cells; ``below`` another task of the same criterion, an empty cell
+    would read as the value above (a merged cell), so "none" is written ``—``."""
+    supports = "; ".join(
+        p.unit.name for p in task.parts.all() if p.role == TaskUnit.Role.SUPPORT
+    )
+    none = NO_LEAD if below else ""
+    return (
+        task.text,
+        task.lead_label() or none,
+        supports or none,
+        task.due_date or task.due_text or none,
+        task.output or none,
+    )
+
+
+def _due_cell(ws: WriteOnlyWorksheet, value: datetime.date | str) -> Cell:
+    if not isinstance(value, datetime.date):
+        return text_cell(ws, value)
+    cell = WriteOnlyCell(ws, value=datetime.datetime.combine(value, datetime.time()))
+    style_cell(cell, font=None, alignment=TOP, number_format=DUE_FORMAT)
+    return cell
 
 
 def plan_write(*, plan: Plan, output: IO[bytes] | str) -> None:
@@ -128,8 +170,9 @@ def plan_write(*, plan: Plan, output: IO[bytes] | str) -> None:
                 text_cell(ws, values[0], font=font, fill=fill),
                 text_cell(ws, values[1], font=font, fill=fill),
                 *[number_cell(ws, v, font=font, fill=fill) for v in values[2:5]],
-                text_cell(ws, values[5], fill=fill),
-                text_cell(ws, values[6], fill=fill),
+                *[text_cell(ws, v, fill=fill) for v in values[5:8]],
+                _due_cell(ws, values[8]),
+                text_cell(ws, values[9], fill=fill),
             ]
         )
     workbook.save(output)

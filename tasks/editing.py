@@ -69,6 +69,8 @@ def task_save(
     text: str,
     due_date: datetime.date | None,
     all_units: bool,
+    due_text: str = "",
+    output: str = "",
     lead_units: Sequence[Unit],
     support_units: Sequence[Unit],
     expected_version: int | None = None,
@@ -79,9 +81,18 @@ def task_save(
     units. ``all_units`` makes every unit of the organization a lead unit.
     ``status`` and ``percent`` are the task's own progress, kept only while it has
     no lead unit (otherwise progress comes from the lead units' parts)."""
-    text = text.strip()
+    text, due_text, output = text.strip(), due_text.strip(), output.strip()
     if not text:
         raise ValidationError({"text": _("Nhiệm vụ, giải pháp không được để trống.")})
+    if due_date and due_text:
+        raise ValidationError(
+            {
+                "due_text": _(
+                    "Ghi hạn hoàn thành là một ngày hoặc một thời hạn khác "
+                    "(như “Thường xuyên”), không ghi cả hai."
+                )
+            }
+        )
     leads = list(lead_units)
     if all_units:
         leads = list(Unit.objects.filter(organization=criterion.plan.organization))
@@ -109,6 +120,7 @@ def task_save(
                 last = criterion.tasks.aggregate(m=Max("position"))["m"] or 0
                 current.criterion, current.position = criterion, last + 1
         current.text, current.due_date, current.all_units = text, due_date, all_units
+        current.due_text, current.output = due_text, output
         if not leads and status is not None and percent is not None:
             current.status, current.percent = progress_normalize(status, percent)
         by_user(current, user).save()

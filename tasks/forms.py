@@ -32,6 +32,19 @@ class TaskForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    due_text = forms.CharField(
+        label=gettext_lazy("Thời hạn khác"),
+        required=False,
+        max_length=255,
+        help_text=gettext_lazy(
+            "Khi thời hạn không là một ngày, ví dụ “Thường xuyên”, “Hằng quý”."
+        ),
+    )
+    output = forms.CharField(
+        label=gettext_lazy("Sản phẩm, kết quả đầu ra"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     all_units = forms.BooleanField(
         label=gettext_lazy("Các phòng, đơn vị trực thuộc (tất cả cùng chủ trì)"),
         required=False,

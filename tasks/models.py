@@ -150,6 +150,15 @@ class Task(models.Model):
         Unit, through="TaskUnit", related_name="tasks", verbose_name=_("đơn vị")
     )
     due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    due_text = models.CharField(
+        _("thời hạn (không là một ngày)"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Thời hạn như văn bản ghi khi không là một ngày, ví dụ “Thường xuyên”."
+        ),
+    )
+    output = models.TextField(_("sản phẩm, kết quả đầu ra"), blank=True)
     status = models.CharField(
         _("trạng thái"),
         max_length=20,

@@ -54,6 +54,9 @@ def test_the_header_carries_the_plans_years(seed_plan: Plan) -> None:
         "Mục tiêu năm 2023",
         "Nhiệm vụ, giải pháp",
         "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+        "Thời gian hoàn thành",
+        "Sản phẩm",
     ]
     assert ws.print_title_rows == "$6:$6"
     assert ws.page_setup.orientation == "landscape"
@@ -77,6 +80,9 @@ def test_each_task_has_a_row_and_the_criterion_is_written_on_the_first(
         0.5,
         "Báo cáo đúng thời gian quy định",
         "Văn phòng Sở",
+        None,
+        None,
+        None,
     ]
     assert rows[at + 1] == [
         None,
@@ -86,6 +92,9 @@ def test_each_task_has_a_row_and_the_criterion_is_written_on_the_first(
         None,
         "Báo cáo quý",
         "Văn phòng Sở; Trung tâm TTKT& UDKHCN",
+        "—",  # none: an empty cell would read as the merged cell above
+        "—",
+        "—",
     ]
     assert rows[at + 2][0] == "2.2"
 
@@ -93,7 +102,7 @@ def test_each_task_has_a_row_and_the_criterion_is_written_on_the_first(
 def test_headings_have_no_scores_as_in_the_appendix(seed_plan: Plan) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(exported(seed_plan))).active
     first = next(r for r in ws.iter_rows(min_row=HEADER + 1, values_only=True))
-    assert first == ("1", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC", *[None] * 5)
+    assert first == ("1", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH CCHC", *[None] * 8)
 
 
 def test_the_seed_plan_comes_back_the_same_from_its_workbook(seed_plan: Plan) -> None:

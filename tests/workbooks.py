@@ -69,7 +69,16 @@ def database_state() -> dict[str, object]:
             )
         ),
         "tasks": sorted(
-            Task.objects.values_list("criterion_id", "position", "text", "all_units")
+            Task.objects.values_list(
+                "criterion_id",
+                "position",
+                "text",
+                "all_units",
+                "due_date",
+                "due_text",
+                "output",
+                "version",
+            )
         ),
         "parts": sorted(TaskUnit.objects.values_list("task_id", "unit_id", "role")),
         "units": sorted(Unit.objects.values_list("organization_id", "name")),
@@ -77,21 +86,30 @@ def database_state() -> dict[str, object]:
 
 
 def plan_snapshot(plan: Plan) -> dict[str, object]:
-    """The plan as its appendix says it: criteria, scores, tasks and lead units."""
-    parts = TaskUnit.objects.filter(role=TaskUnit.Role.LEAD).select_related("unit")
+    """The plan as its appendix says it: criteria, scores, tasks with their lead and
+    supporting units, due dates and expected outputs."""
+    parts = TaskUnit.objects.select_related("unit")
     tasks: dict[int, list[tuple[object, ...]]] = {}
     for task in (
         Task.objects.filter(criterion__plan=plan)
         .order_by("criterion_id", "position")
         .prefetch_related(Prefetch("parts", queryset=parts))
     ):
-        leads = (
-            ()
-            if task.all_units
-            else tuple(sorted(p.unit.name for p in task.parts.all()))
-        )
+        names = {
+            role: tuple(sorted(p.unit.name for p in task.parts.all() if p.role == role))
+            for role in TaskUnit.Role
+        }
+        leads = () if task.all_units else names[TaskUnit.Role.LEAD]
         tasks.setdefault(task.criterion_id, []).append(
-            (task.text, task.all_units, leads)
+            (
+                task.text,
+                task.all_units,
+                leads,
+                names[TaskUnit.Role.SUPPORT],
+                task.due_date,
+                task.due_text,
+                task.output,
+            )
         )
     criteria = Criterion.objects.filter(plan=plan).select_related("parent")
     return {

@@ -18,7 +18,12 @@ COLUMNS = [
     "target_score",
     "task",
     "lead",
+    "support",
+    "due",
+    "output",
 ]
+# The columns of a task (beside its text): an empty one below a task is a merged cell.
+TASK_COLUMNS = ["lead", "support", "due", "output"]
 REQUIRED_COLUMNS = ["code", "title", "max_score", "baseline_score", "target_score"]
 SCORE_COLUMNS = ["max_score", "baseline_score", "target_score"]
 # The names a lead cell gives to "every unit of the organization".
@@ -41,6 +46,9 @@ def column_labels() -> dict[str, str]:
         "target_score": _("Mục tiêu"),
         "task": _("Nhiệm vụ, giải pháp"),
         "lead": _("Đơn vị chủ trì"),
+        "support": _("Đơn vị phối hợp"),
+        "due": _("Thời gian hoàn thành"),
+        "output": _("Sản phẩm"),
     }
 
 
@@ -72,6 +80,20 @@ def _is_lead(t: str) -> bool:
     return "chủ trì" in t or t in {"đơn vị", "đơn vị thực hiện"}
 
 
+def _is_support(t: str) -> bool:
+    return "phối hợp" in t
+
+
+def _is_due(t: str) -> bool:
+    return any(
+        word in t for word in ("thời gian", "thời hạn", "hạn hoàn thành", "tiến độ")
+    )
+
+
+def _is_output(t: str) -> bool:
+    return "sản phẩm" in t or "kết quả đầu ra" in t or t == "kết quả"
+
+
 def _is_title(t: str) -> bool:
     return ("lĩnh vực" in t or "tiêu chí" in t or "nội dung" in t) and "điểm" not in t
 
@@ -81,6 +103,10 @@ MATCHERS = {
     "max_score": _is_max,
     "target_score": _is_target,
     "baseline_score": _is_baseline,
+    # Before the task's and the lead's: "Đơn vị phối hợp thực hiện nhiệm vụ".
+    "support": _is_support,
+    "due": _is_due,
+    "output": _is_output,
     "task": _is_task,
     "lead": _is_lead,
     "title": _is_title,

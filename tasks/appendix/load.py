@@ -9,6 +9,7 @@ demo, and the admin's Import button drives it through ``AppendixResource``.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from criteria.models import Criterion, Organization, Plan
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
-from tasks.appendix.parse import CriterionRow, TaskRow, appendix_parse, split_lead
+from tasks.appendix.parse import CriterionRow, appendix_parse
+from tasks.appendix.task_cells import TaskRow, split_lead
 from tasks.models import Status, Task, TaskUnit, Unit
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -43,6 +45,7 @@ class ImportReport:
     units_created: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     rows: list[CriterionRow] = field(default_factory=list)  # as read, in code order
+    ignored_columns: list[str] = field(default_factory=list)  # not read: not imported
 
     def preview(self) -> list[tuple[CriterionRow, str]]:
         """Each row of the file with what the import does to it, for the preview."""
@@ -66,7 +69,40 @@ class ImportReport:
         )
 
 
-_Wanted = tuple[str, bool, frozenset[int]]  # text, all units, lead unit ids
+@dataclass(frozen=True)
+class _Wanted:
+    """A task as the file has it. ``supports``, ``due`` and ``output`` are None when
+    the file has no such column: the task keeps what it has."""
+
+    text: str
+    all_units: bool
+    leads: frozenset[int]
+    supports: frozenset[int] | None
+    due: tuple[datetime.date | None, str] | None
+    output: str | None
+
+    def differs(self, task: Task, leads: frozenset[int], parts: dict[int, str]) -> bool:
+        """Whether ``task`` (whose parts are ``parts``: unit → role) differs from
+        this; ``leads`` are the lead units the task must have."""
+        if task.text != self.text or task.all_units != self.all_units:
+            return True
+        if self.due is not None and (task.due_date, task.due_text) != self.due:
+            return True
+        if self.output is not None and task.output != self.output:
+            return True
+        return _parts_wanted(parts, leads, self.supports) != parts
+
+
+def _parts_wanted(
+    parts: dict[int, str], leads: frozenset[int], supports: frozenset[int] | None
+) -> dict[int, str]:
+    """The parts a task must have: ``leads`` as leads, ``supports`` as supporting
+    units (the current supporting units when the file has no such column)."""
+    if supports is None:
+        supports = frozenset(u for u, r in parts.items() if r == TaskUnit.Role.SUPPORT)
+    wanted = dict.fromkeys(supports - leads, str(TaskUnit.Role.SUPPORT))
+    wanted.update(dict.fromkeys(leads, str(TaskUnit.Role.LEAD)))
+    return wanted
 
 
 class AppendixWriter:
@@ -85,10 +121,12 @@ class AppendixWriter:
     # Units ------------------------------------------------------------------------
 
     def units_ensure(self, tasks: Iterable[TaskRow]) -> None:
-        """Create the lead units the rows name that the organization does not have."""
+        """Create the lead and supporting units the rows name that the organization
+        does not have."""
         position = max((u.position for u in self.units.values()), default=0)
         for task in tasks:
-            for name in split_lead(task.lead)[1]:
+            names = split_lead(task.lead)[1] + split_lead(task.support or "")[1]
+            for name in names:
                 key = normalize_name(name)
                 if key not in self.units:
                     position += 1
@@ -148,12 +186,29 @@ class AppendixWriter:
 
     # Tasks ------------------------------------------------------------------------
 
+    def _ids(self, names: list[str]) -> frozenset[int]:
+        return frozenset(self.units[normalize_name(n)].pk for n in names)
+
     def _wanted(self, tasks: list[TaskRow]) -> list[_Wanted]:
+        every_unit = frozenset(u.pk for u in self.units.values())
         wanted = []
         for task in tasks:
             all_units, names = split_lead(task.lead)
-            unit_ids = frozenset(self.units[normalize_name(n)].pk for n in names)
-            wanted.append((task.text, all_units, unit_ids))
+            supports = None
+            if task.support is not None:
+                every, support_names = split_lead(task.support)
+                supports = every_unit if every else self._ids(support_names)
+            due = None if task.due_text is None else (task.due_date, task.due_text)
+            wanted.append(
+                _Wanted(
+                    task.text,
+                    all_units,
+                    self._ids(names),
+                    supports,
+                    due,
+                    task.output,
+                )
+            )
         return wanted
 
     @staticmethod
@@ -164,99 +219,112 @@ class AppendixWriter:
         return {t.position: t for t in tasks}
 
     @staticmethod
-    def _lead_ids(task: Task) -> frozenset[int]:
-        return frozenset(
-            p.unit_id for p in task.parts.all() if p.role == TaskUnit.Role.LEAD
-        )
+    def _parts(task: Task) -> dict[int, str]:
+        return {p.unit_id: p.role for p in task.parts.all()}
+
+    def _leads_of(self, wanted: _Wanted) -> frozenset[int]:
+        if wanted.all_units:
+            return frozenset(u.pk for u in self.units.values())
+        return wanted.leads
 
     def tasks_differ(self, criterion: Criterion, tasks: list[TaskRow]) -> bool:
         current = self._current(criterion)
-        for position, (text, all_units, unit_ids) in enumerate(
-            self._wanted(tasks), start=1
-        ):
+        for position, wanted in enumerate(self._wanted(tasks), start=1):
             task = current.get(position)
-            if task is None or task.text != text or task.all_units != all_units:
+            if task is None:
                 return True
-            if not all_units and self._lead_ids(task) != unit_ids:
+            parts = self._parts(task)
+            # Every unit leads: units added since need no import to read as unchanged.
+            leads = (
+                frozenset(u for u, r in parts.items() if r == TaskUnit.Role.LEAD)
+                if wanted.all_units
+                else wanted.leads
+            )
+            if wanted.differs(task, leads, parts):
                 return True
         return False
 
     def tasks_sync(self, criterion: Criterion, tasks: list[TaskRow]) -> None:
         current = self._current(criterion)
-        every_unit = frozenset(u.pk for u in self.units.values())
-        new: list[tuple[Task, frozenset[int]]] = []
-        for position, (text, all_units, unit_ids) in enumerate(
-            self._wanted(tasks), start=1
-        ):
-            leads = every_unit if all_units else unit_ids
+        new: list[tuple[Task, dict[int, str]]] = []
+        for position, wanted in enumerate(self._wanted(tasks), start=1):
+            leads = self._leads_of(wanted)
             task = current.get(position)
             if task is None:
                 task = Task(
                     criterion=criterion,
                     position=position,
-                    text=text,
-                    all_units=all_units,
+                    text=wanted.text,
+                    all_units=wanted.all_units,
+                    due_date=wanted.due[0] if wanted.due else None,
+                    due_text=wanted.due[1] if wanted.due else "",
+                    output=wanted.output or "",
                 )
-                new.append((task, leads))
+                new.append((task, _parts_wanted({}, leads, wanted.supports)))
                 self.task_counts[CREATED] += 1
                 continue
-            had = self._lead_ids(task)
-            if task.text == text and task.all_units == all_units and had == leads:
+            had = self._parts(task)
+            if not wanted.differs(task, leads, had):
                 self.task_counts[UNCHANGED] += 1
                 continue
-            task.text, task.all_units = text, all_units
+            task.text, task.all_units = wanted.text, wanted.all_units
+            if wanted.due is not None:
+                task.due_date, task.due_text = wanted.due
+            if wanted.output is not None:
+                task.output = wanted.output
             task.version += 1
             task.save()
-            self._leads_set(task, had, leads)
+            self._parts_set(task, had, _parts_wanted(had, leads, wanted.supports))
             self.task_counts[UPDATED] += 1
         self._tasks_create(new)
 
     @staticmethod
-    def _tasks_create(new: list[tuple[Task, frozenset[int]]]) -> None:
-        """A criterion's new tasks and their lead parts in three queries (tasks, their
+    def _tasks_create(new: list[tuple[Task, dict[int, str]]]) -> None:
+        """A criterion's new tasks and their parts in three queries (tasks, their
         history, parts) rather than three per task: a province's appendix has
         thousands. The history rows name the signed-in user as ``save()`` would."""
         if not new:
             return
-        tasks = bulk_create_with_history([task for task, _leads in new], Task)
+        tasks = bulk_create_with_history([task for task, _parts in new], Task)
         TaskUnit.objects.bulk_create(
-            TaskUnit(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
-            for task, (_same, leads) in zip(tasks, new, strict=True)
-            for uid in sorted(leads)
+            TaskUnit(task=task, unit_id=uid, role=role)
+            for task, (_same, parts) in zip(tasks, new, strict=True)
+            for uid, role in sorted(parts.items())
         )
 
     @staticmethod
-    def _leads_set(task: Task, had: frozenset[int], leads: frozenset[int]) -> None:
-        removed = [
-            p
-            for p in task.parts.all()
-            if p.role == TaskUnit.Role.LEAD and p.unit_id not in leads
-        ]
+    def _parts_set(task: Task, had: dict[int, str], wanted: dict[int, str]) -> None:
+        """Give ``task`` the ``wanted`` parts (unit → role). A unit that reported
+        progress is never dropped: its history and evidence would go with it."""
+        removed = [p for p in task.parts.all() if p.unit_id not in wanted]
         reported = [
             p
             for p in removed
             if p.percent or p.status != Status.NOT_STARTED or p.updates.exists()
         ]
-        if reported:
-            raise ValidationError(
-                _(
-                    "Không thể bỏ %(units)s khỏi đơn vị chủ trì nhiệm vụ %(position)s vì đơn vị đã "
-                    "báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
+        messages = {
+            TaskUnit.Role.LEAD: _(
+                "Không thể bỏ %(units)s khỏi đơn vị chủ trì nhiệm vụ %(position)s vì đơn vị đã "
+                "báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
+            ),
+            TaskUnit.Role.SUPPORT: _(
+                "Không thể bỏ %(units)s khỏi đơn vị phối hợp nhiệm vụ %(position)s vì đơn vị "
+                "đã báo cáo tiến độ. Hãy sửa trong trang nhiệm vụ."
+            ),
+        }
+        for kind, message in messages.items():
+            names = [p.unit.name for p in reported if p.role == kind]
+            if names:
+                raise ValidationError(
+                    message % {"units": ", ".join(names), "position": task.position}
                 )
-                % {
-                    "units": ", ".join(p.unit.name for p in reported),
-                    "position": task.position,
-                }
-            )
         TaskUnit.objects.filter(pk__in=[p.pk for p in removed]).delete()
         existing = {p.unit_id: p for p in task.parts.all()}
-        for uid in leads - had:
-            if uid in existing:  # a supporting unit becomes a lead
-                TaskUnit.objects.filter(pk=existing[uid].pk).update(
-                    role=TaskUnit.Role.LEAD
-                )
-            else:
-                TaskUnit.objects.create(task=task, unit_id=uid, role=TaskUnit.Role.LEAD)
+        for uid, role in wanted.items():
+            if uid not in existing:
+                TaskUnit.objects.create(task=task, unit_id=uid, role=role)
+            elif had[uid] != role:  # a supporting unit becomes a lead, or back
+                TaskUnit.objects.filter(pk=existing[uid].pk).update(role=role)
 
 
 def problems_of(error: ValidationError, row: int | None) -> list[Problem]:
@@ -343,7 +411,11 @@ def appendix_import(
                 % {"year": year},
             )
         report = ImportReport(
-            plan=plan, dry_run=dry_run, notices=table.notices, rows=table.rows
+            plan=plan,
+            dry_run=dry_run,
+            notices=table.notices,
+            rows=table.rows,
+            ignored_columns=table.ignored_columns,
         )
         appendix_write(
             plan=plan, rows=table.rows, with_tasks=table.has_tasks, report=report

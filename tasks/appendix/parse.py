@@ -28,23 +28,16 @@ from parplan.spreadsheets import (
     read_rows,
 )
 from parplan.tables import FirstSeen, Problem, TableImportError, is_total_row
-from parplan.text import normalize_name
 from tasks.appendix.columns import (
-    ALL_UNITS_KEYS,
     COLUMNS,
     MATCHERS,
     REQUIRED_COLUMNS,
     SCORE_COLUMNS,
     column_labels,
 )
+from tasks.appendix.task_cells import TaskRow, task_read
 
 _YEAR = re.compile(r"(19|20)\d{2}")
-
-
-@dataclass
-class TaskRow:
-    text: str
-    lead: str
 
 
 @dataclass
@@ -71,14 +64,8 @@ class AppendixTable:
     baseline_year: int | None
     target_year: int | None
     notices: list[str] = field(default_factory=list)
-
-
-def split_lead(lead: str) -> tuple[bool, list[str]]:
-    """``"Văn phòng Sở; Trung tâm X"`` → (False, ["Văn phòng Sở", "Trung tâm X"]);
-    a name of every unit (``Các phòng, đơn vị trực thuộc``) makes the first True."""
-    names = [part.strip() for part in re.split(r"[;\n]+", lead or "") if part.strip()]
-    all_units = any(normalize_name(n) in ALL_UNITS_KEYS for n in names)
-    return all_units, [n for n in names if normalize_name(n) not in ALL_UNITS_KEYS]
+    # Header cells of columns the importer does not read: their data is not imported.
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +79,7 @@ class _Reading:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     seen: FirstSeen = field(default_factory=FirstSeen)
+    year: int | None = None  # the plan's, for a due date written without one
 
 
 def appendix_parse(
@@ -117,6 +105,7 @@ def appendix_parse(
                 reading.labels["target_score"],
             )
         )
+    reading.year = year or target_year
     for src in _table_rows(source, header):
         _row_read(reading, src)
     if not reading.rows and not reading.problems:
@@ -140,7 +129,19 @@ def appendix_parse(
         baseline_year=baseline_year,
         target_year=target_year,
         notices=reading.notices,
+        ignored_columns=_ignored_columns(source, header),
     )
+
+
+def _ignored_columns(source: list[SourceRow], header: Header) -> list[str]:
+    """The header's cells that name no column the importer reads."""
+    row = next(r for r in source if r.number == header.row_number)
+    known = set(header.columns.values())
+    return [
+        cell_text(cell)
+        for index, cell in enumerate(row.cells)
+        if cell_text(cell) and index not in known
+    ]
 
 
 def _header_find(data: bytes, filename: str) -> tuple[str, list[SourceRow], Header]:
@@ -187,7 +188,7 @@ def _row_read(reading: _Reading, src: SourceRow) -> None:
         return  # header repeated at a page break, or the row of column numbers
     code = texts["code"].rstrip(".").strip()
     if not code:
-        _uncoded_row_read(reading, src, texts)
+        _uncoded_row_read(reading, src, cells, texts)
         return
     if not CODE_RE.match(code):
         reading.problems.append(
@@ -213,7 +214,9 @@ def _row_read(reading: _Reading, src: SourceRow) -> None:
     reading.rows.append(_criterion_read(reading, src, code, cells, texts))
 
 
-def _uncoded_row_read(reading: _Reading, src: SourceRow, texts: dict[str, str]) -> None:
+def _uncoded_row_read(
+    reading: _Reading, src: SourceRow, cells: dict[str, object], texts: dict[str, str]
+) -> None:
     """A row without STT: a total row, a further task of the criterion above (its
     cells merged), a stray line of a pasted document, or a mistake."""
     title = texts["title"]
@@ -224,12 +227,12 @@ def _uncoded_row_read(reading: _Reading, src: SourceRow, texts: dict[str, str]) 
         )
         return
     if not title and texts.get("task") and reading.rows:
-        # An empty lead cell below a task is a merged cell: the same lead.
+        # An empty cell below a task is a merged cell: the value above.
         above = reading.rows[-1]
-        lead = texts.get("lead", "")
-        if not lead:
-            lead = above.tasks[-1].lead if above.tasks else ""
-        above.tasks.append(TaskRow(texts["task"], _lead_text(lead)))
+        previous = above.tasks[-1] if above.tasks else TaskRow("", "")
+        task = _task_read(reading, src, cells, texts, previous)
+        if task is not None:
+            above.tasks.append(task)
         return
     if len([c for c in src.cells if cell_text(c)]) < 2 and reading.kind == "text":
         return  # a stray line of prose inside a pasted document
@@ -270,9 +273,11 @@ def _criterion_read(
                     labels[role],
                 )
             )
-    task = texts.get("task")
-    tasks = [TaskRow(task, _lead_text(texts.get("lead", "")))] if task else []
-    if not task and texts.get("lead"):
+    tasks = []
+    if texts.get("task"):
+        task = _task_read(reading, src, cells, texts, None)
+        tasks = [task] if task is not None else []
+    elif texts.get("lead"):
         problems.append(
             Problem(
                 _("có đơn vị chủ trì nhưng thiếu nhiệm vụ."),
@@ -280,6 +285,17 @@ def _criterion_read(
                 labels["task"],
             )
         )
+    else:
+        for role in ("support", "due", "output"):
+            if texts.get(role):
+                problems.append(
+                    Problem(
+                        _("có “%(column)s” nhưng thiếu nhiệm vụ.")
+                        % {"column": labels[role]},
+                        src.number,
+                        labels["task"],
+                    )
+                )
     uncomputed = [
         role
         for role in SCORE_COLUMNS
@@ -322,14 +338,26 @@ def _formula_problems(
     return problems
 
 
-# What a lead cell holds to say "no lead unit" where an empty cell would read as a
-# merged cell (the plan workbook writes it on a task's continuation row).
-NO_LEAD = "—"
-_NO_LEAD_MARKS = {"—", "–", "-", "chưa giao"}
-
-
-def _lead_text(lead: str) -> str:
-    return "" if normalize_name(lead) in _NO_LEAD_MARKS else lead
+def _task_read(
+    reading: _Reading,
+    src: SourceRow,
+    cells: dict[str, object],
+    texts: dict[str, str],
+    above: TaskRow | None,
+) -> TaskRow | None:
+    """The row's task, None (its problem recorded) when a cell cannot be read."""
+    task = task_read(
+        row=src.number,
+        cells=cells,
+        texts=texts,
+        labels=reading.labels,
+        year=reading.year,
+        above=above,
+    )
+    if isinstance(task, Problem):
+        reading.problems.append(task)
+        return None
+    return task
 
 
 def _cell(row: SourceRow, index: int) -> object:

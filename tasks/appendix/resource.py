@@ -8,6 +8,7 @@ directly, without a ``tablib.Dataset`` in between.
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 
 import tablib
@@ -37,10 +38,10 @@ DATASET_HEADERS = [
 
 def appendix_dataset(table: AppendixTable) -> tablib.Dataset:
     """The parsed appendix as the admin's import needs it: one row per criterion,
-    its tasks as (text, lead) pairs (None when the file has no task column)."""
+    its tasks as tuples of their cells (None when the file has no task column)."""
     data = tablib.Dataset(headers=DATASET_HEADERS)
     for row in table.rows:
-        tasks = [(t.text, t.lead) for t in row.tasks] if table.has_tasks else None
+        tasks = [astuple(t) for t in row.tasks] if table.has_tasks else None
         data.append(
             [
                 row.source_row,
@@ -112,7 +113,8 @@ class ScoreWidget(widgets.DecimalWidget):
 
 
 class TasksWidget(widgets.Widget):
-    """A list of (task text, lead units) pairs, passed to the resource as read."""
+    """A list of tasks (text, lead units, supporting units, due, output), passed to
+    the resource as read."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
         return value
@@ -120,7 +122,7 @@ class TasksWidget(widgets.Widget):
 
 def _task_rows(row: Any) -> list[TaskRow] | None:
     tasks = row.get("tasks")
-    return None if tasks is None else [TaskRow(text, lead) for text, lead in tasks]
+    return None if tasks is None else [TaskRow(*cells) for cells in tasks]
 
 
 class AppendixResource(resources.ModelResource):

@@ -60,6 +60,11 @@ class Command(TableImportCommand):
             self.stdout.write(
                 f"  Có trong kế hoạch, không có trong tệp (giữ nguyên): {', '.join(report.kept)}"
             )
+        if report.ignored_columns:
+            self.stdout.write(
+                "  Cột không được nhập (PAR Plan không đọc các cột này): "
+                + "; ".join(f"“{name}”" for name in report.ignored_columns)
+            )
         for notice in report.notices:
             self.stdout.write(f"  Lưu ý: {notice}")
         if not report.dry_run:
