@@ -230,7 +230,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 # name. Rows count from the top of the sheet, empty ones included; columns up to the
 # last non-empty cell; cells and text over the whole file; shared strings are the
 # texts an .xlsx keeps once for all its cells (openpyxl loads them all).
-TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 20_000)
+TABLE_MAX_ROWS = env_int("TABLE_MAX_ROWS", 50_000)
 TABLE_MAX_COLUMNS = env_int("TABLE_MAX_COLUMNS", 100)
 TABLE_MAX_CELLS = env_int("TABLE_MAX_CELLS", 300_000)
 TABLE_MAX_SHARED_STRINGS = env_int("TABLE_MAX_SHARED_STRINGS", 200_000)

@@ -81,7 +81,7 @@ CORPUS: list[tuple[str, Callable[[], bytes], str, str]] = [
         "a million rows",
         million_rows,
         "a.xlsx",
-        "Tệp “a.xlsx” có hơn 20000 dòng, quá giới hạn cho một bảng.",
+        "Tệp “a.xlsx” có hơn 50000 dòng, quá giới hạn cho một bảng.",
     ),
     (
         "four million shared strings",
@@ -118,7 +118,7 @@ CORPUS: list[tuple[str, Callable[[], bytes], str, str]] = [
         "a million CSV lines",
         lambda: b"1\n" * 1_000_000,
         "a.csv",
-        "Tệp “a.csv” có hơn 20000 dòng, quá giới hạn cho một bảng.",
+        "Tệp “a.csv” có hơn 50000 dòng, quá giới hạn cho một bảng.",
     ),
     (
         "a line of 1,000 tab-separated cells",
@@ -186,7 +186,7 @@ def test_the_browser_import_refuses_a_million_rows_quickly(
             },
         )
     assert response.status_code == 200
-    assert "có hơn 20000 dòng" in response.content.decode()
+    assert "có hơn 50000 dòng" in response.content.decode()
     assert database_state() == before
 
 
@@ -196,7 +196,7 @@ def test_the_ranking_import_refuses_a_dimension_bomb_and_a_million_rows(
     client = client_for(office)
     for data, reason in [
         (hostile_files.dimension_bomb(), "bom.xlsx"),
-        (million_rows(), "có hơn 20000 dòng"),
+        (million_rows(), "có hơn 50000 dòng"),
     ]:
         with bounded():
             response = client.post(
@@ -245,14 +245,14 @@ def test_the_admin_criterion_import_refuses_a_million_rows_quickly(
             },
         )
     assert response.status_code == 200
-    assert "có hơn 20000 dòng" in response.content.decode()
+    assert "có hơn 50000 dòng" in response.content.decode()
     assert database_state() == before
 
 
 @pytest.mark.parametrize(
     ("make", "expected"),
     [
-        (million_rows, "có hơn 20000 dòng"),
+        (million_rows, "có hơn 50000 dòng"),
         (hostile_files.far_cell, "có hơn 100 cột"),
     ],
     ids=["a million rows", "a cell in column XFD"],
