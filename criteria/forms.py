@@ -122,21 +122,21 @@ class ScoringRuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.is_bound:
             kind = self.data.get(self.add_prefix("kind"))
-        self.kind = kind if kind in FIELDS_BY_KIND else self.instance.kind
-        if self.kind:
-            self.initial["kind"] = self.kind
-        wanted = {"kind", "version", *FIELDS_BY_KIND.get(self.kind, ())}
+        self.chosen_kind = kind if kind in FIELDS_BY_KIND else self.instance.kind
+        if self.chosen_kind:
+            self.initial["kind"] = self.chosen_kind
+        wanted = {"kind", "version", *FIELDS_BY_KIND.get(self.chosen_kind, ())}
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
 
     @property
     def kind_label(self) -> str:
-        return str(ScoringRule.Kind(self.kind).label) if self.kind else ""
+        return str(ScoringRule.Kind(self.chosen_kind).label) if self.chosen_kind else ""
 
     @property
     def example(self) -> str:
-        return str(EXAMPLES[self.kind]) if self.kind else ""
+        return str(EXAMPLES[self.chosen_kind]) if self.chosen_kind else ""
 
     @classmethod
     def for_criterion(

@@ -285,8 +285,8 @@ def bands(text: str) -> list[Band]:
     return sorted(found, key=Band.order, reverse=True)
 
 
-def _band_score(text: str, x: Decimal, maximum: Decimal) -> Decimal:
-    band = next((b for b in bands(text) if b.holds(x)), None)
+def _band_score(found: list[Band], x: Decimal, maximum: Decimal) -> Decimal:
+    band = next((b for b in found if b.holds(x)), None)
     return band.value.resolve(maximum) if band else Decimal(0)
 
 
@@ -349,9 +349,11 @@ def _raw_score(rule: RuleFigures, maximum: Decimal) -> Decimal:
             return Decimal(0)
         return maximum * min(percent / (rule.full_at or Decimal(100)), Decimal(1))
     if kind == RuleKind.STEPS:
-        return _band_score(rule.levels, ratio_percent(rule), maximum)
+        steps = bands(rule.levels)  # the levels are read before the figures
+        return _band_score(steps, ratio_percent(rule), maximum)
     if kind == RuleKind.LADDER:
-        return _band_score(rule.levels, Decimal(_need_count(rule)), maximum)
+        ladder = bands(rule.levels)
+        return _band_score(ladder, Decimal(_need_count(rule)), maximum)
     if kind == RuleKind.OPTIONS:
         options = named_levels(rule.levels)
         chosen = options.get(normalize_name(rule.option))

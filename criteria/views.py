@@ -47,7 +47,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
             or ScoringRule(criterion=criterion),
             prefix="rule",
         )
-        kind = form.kind
+        kind = form.chosen_kind
         apply = request.POST.get("action") == "apply"
         if form.is_valid():
             try:
