@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion, Plan, ScoringRule
+from criteria.scoring import EXAMPLES, FIELDS_BY_KIND
 from parplan.forms import ScoreField, VersionField
 
 
@@ -57,10 +58,25 @@ class CriterionForm(forms.Form):
 
 
 class ScoringRuleForm(forms.ModelForm):
-    """The rule of one criterion and the figures the office entered."""
+    """The rule of one criterion and the figures the office entered: only those its
+    kind reads (``criteria.scoring.FIELDS_BY_KIND``); the kind itself is chosen on
+    the page before, and travels as a hidden field."""
 
     full_at = ScoreField(label=gettext_lazy("Đạt tối đa từ (%)"), places=2)
+    zero_below = ScoreField(
+        label=gettext_lazy("Dưới mức này không có điểm (%)"),
+        places=2,
+        help_text=gettext_lazy("Ví dụ “dưới 50% không có điểm”: nhập 50."),
+    )
     per_failure = ScoreField(label=gettext_lazy("Điểm trừ mỗi lỗi"))
+    per_item = ScoreField(label=gettext_lazy("Điểm mỗi mục"))
+    cap = ScoreField(label=gettext_lazy("Tối đa"))
+    bonus_cap = ScoreField(label=gettext_lazy("Điểm thưởng tối đa"))
+    penalty_cap = ScoreField(label=gettext_lazy("Điểm trừ tối đa"))
+    base_score = ScoreField(
+        label=gettext_lazy("Điểm trước khi thưởng, trừ"),
+        help_text=gettext_lazy("Để trống: 0."),
+    )
     numerator = ScoreField(label=gettext_lazy("Số đạt (tử số)"), places=2)
     denominator = ScoreField(label=gettext_lazy("Tổng số (mẫu số)"), places=2)
     passed = forms.NullBooleanField(
@@ -82,22 +98,55 @@ class ScoringRuleForm(forms.ModelForm):
             "kind",
             "levels",
             "full_at",
+            "zero_below",
             "per_failure",
+            "per_item",
+            "cap",
+            "bonus_cap",
+            "penalty_cap",
+            "base_score",
             "numerator",
             "denominator",
             "count",
             "passed",
             "option",
+            "items",
         ]
-        widgets = {"levels": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "kind": forms.HiddenInput,
+            "levels": forms.Textarea(attrs={"rows": 3}),
+            "items": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            kind = self.data.get(self.add_prefix("kind"))
+        self.chosen_kind = kind if kind in FIELDS_BY_KIND else self.instance.kind
+        if self.chosen_kind:
+            self.initial["kind"] = self.chosen_kind
+        wanted = {"kind", "version", *FIELDS_BY_KIND.get(self.chosen_kind, ())}
+        for name in list(self.fields):
+            if name not in wanted:
+                del self.fields[name]
+
+    @property
+    def kind_label(self) -> str:
+        return str(ScoringRule.Kind(self.chosen_kind).label) if self.chosen_kind else ""
+
+    @property
+    def example(self) -> str:
+        return str(EXAMPLES[self.chosen_kind]) if self.chosen_kind else ""
 
     @classmethod
-    def for_criterion(cls, criterion: Criterion, **kwargs: Any) -> ScoringRuleForm:
+    def for_criterion(
+        cls, criterion: Criterion, *, kind: str | None = None, **kwargs: Any
+    ) -> ScoringRuleForm:
         rule = getattr(criterion, "scoring_rule", None) or ScoringRule(
             criterion=criterion
         )
         initial = {"version": criterion.version}
-        return cls(instance=rule, initial=initial, prefix="rule", **kwargs)
+        return cls(instance=rule, initial=initial, prefix="rule", kind=kind, **kwargs)
 
 
 class LayersForm(forms.Form):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -12,14 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from criteria.codes import CODE_RE, code_sort_key, parent_code
 from criteria.managers import CriterionQuerySet, PlanQuerySet
-from parplan.scores import (
-    ScoreField,
-    ScoreParseError,
-    format_decimal,
-    parse_decimal,
-    parse_score,
-)
-from parplan.text import normalize_name
+from criteria.scoring import RuleKind, levels_check, rule_score
+from parplan.scores import ScoreField, format_decimal
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -316,19 +310,12 @@ class Criterion(models.Model):
 class ScoringRule(models.Model):
     """How the province scores one criterion, and the figures the office entered.
 
-    The rule's kinds are those of the provinces' criteria decisions: pass/fail, a
-    ratio times the maximum (optionally full points from a threshold), steps by
-    percentage, a count ladder, named options, and deductions per failure. The score
+    The rule's kinds are those of the provinces' criteria decisions (see
+    ``criteria.scoring``, which reads the levels and computes the score). The score
     it gives is a suggestion the office may take as the self-assessed score.
     """
 
-    class Kind(models.TextChoices):
-        PASS_FAIL = "pass_fail", _("Đạt / không đạt")
-        RATIO = "ratio", _("Tỷ lệ × điểm tối đa")
-        STEPS = "steps", _("Theo mức tỷ lệ (%)")
-        LADDER = "ladder", _("Theo số lượng")
-        OPTIONS = "options", _("Theo lựa chọn")
-        DEDUCTION = "deduction", _("Trừ điểm mỗi lỗi")
+    Kind = RuleKind
 
     criterion = models.OneToOneField(
         Criterion,
@@ -341,8 +328,12 @@ class ScoringRule(models.Model):
         _("các mức"),
         blank=True,
         help_text=_(
-            "Mức tỷ lệ: “90: 2; 70: 1” (từ 90 % được 2 điểm, từ 70 % được 1). Số lượng: "
-            "“4: 0,5; 3: 0,375”. Lựa chọn: “Đúng hạn: 1; Trễ hạn: 0,5; Không có: 0”."
+            "“mức: điểm”, cách nhau bằng “;” hoặc xuống dòng. Mức tỷ lệ: “trên 90%: "
+            "2; từ 70% đến 90%: 1; dưới 70%: 0” (một số “90” là từ 90 trở lên). Số "
+            "lượng: “4: 0,5; 3: 0,375”. Lựa chọn: “Kịp thời: 1; Không kịp thời: 0,5” "
+            "hoặc “Hoàn thành tốt: 75% số điểm”. Loại lỗi: “Chậm báo cáo: 0,25”. "
+            "Thưởng, trừ: “Sáng kiến: +0,5; Bị phê bình: -0,25”. Nội dung thành phần: "
+            "“Ban hành kế hoạch: 0,5”."
         ),
     )
     full_at = models.DecimalField(
@@ -353,7 +344,30 @@ class ScoringRule(models.Model):
         blank=True,
         help_text=_("Tỷ lệ: từ mức này được trọn điểm (để trống: chỉ đạt 100 %)."),
     )
+    zero_below = models.DecimalField(
+        _("dưới mức này không có điểm (%)"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tỷ lệ: dưới mức này được 0 điểm (đúng bằng mức vẫn tính điểm)."),
+    )
     per_failure = ScoreField(_("điểm trừ mỗi lỗi"), null=True, blank=True)
+    per_item = ScoreField(_("điểm mỗi mục"), null=True, blank=True)
+    cap = ScoreField(
+        _("tối đa"),
+        null=True,
+        blank=True,
+        help_text=_("Điểm mỗi mục: tổng không quá mức này (và điểm tối đa)."),
+    )
+    bonus_cap = ScoreField(_("điểm thưởng tối đa"), null=True, blank=True)
+    penalty_cap = ScoreField(_("điểm trừ tối đa"), null=True, blank=True)
+    base_score = ScoreField(
+        _("điểm trước khi thưởng, trừ"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: 0."),
+    )
     numerator = models.DecimalField(
         _("số đạt (tử số)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -363,6 +377,15 @@ class ScoringRule(models.Model):
     count = models.PositiveIntegerField(_("số lượng / số lỗi"), null=True, blank=True)
     passed = models.BooleanField(_("đạt"), null=True, blank=True)
     option = models.CharField(_("lựa chọn"), max_length=200, blank=True)
+    items = models.TextField(
+        _("số liệu từng mục"),
+        blank=True,
+        help_text=_(
+            "“mục: số” cho từng mức đã khai báo, cách nhau bằng “;”: số lỗi mỗi loại, "
+            "số lần được thưởng hay bị trừ, điểm đạt của mỗi nội dung; mục không ghi "
+            "là 0."
+        ),
+    )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     history = HistoricalRecords()
@@ -374,58 +397,8 @@ class ScoringRule(models.Model):
     def __str__(self) -> str:
         return f"{self.criterion.code}: {self.get_kind_display()}"
 
-    def level_pairs(self) -> list[tuple[str, Decimal]]:
-        """``"90: 2; 70: 1"`` → [("90", 2), ("70", 1)]; keys stay text (options)."""
-        pairs = []
-        for part in self.levels.replace("\n", ";").split(";"):
-            if not part.strip():
-                continue
-            key, sep, value = part.rpartition(":")
-            if not sep:
-                key, sep, value = part.rpartition("=")
-            try:
-                score = parse_score(value) if sep else None
-            except ScoreParseError as exc:
-                raise ValidationError(
-                    {
-                        "levels": _("Mức “%(part)s”: %(reason)s.")
-                        % {"part": part.strip(), "reason": exc}
-                    }
-                ) from exc
-            if not sep or not key.strip() or score is None:
-                raise ValidationError(
-                    {
-                        "levels": _("Mức “%(part)s” cần dạng “mức: điểm”.")
-                        % {"part": part.strip()}
-                    }
-                )
-            pairs.append((key.strip(), score))
-        return pairs
-
-    def _numeric_levels(self) -> list[tuple[Decimal, Decimal]]:
-        levels = []
-        for key, score in self.level_pairs():
-            try:
-                threshold = parse_decimal(key.rstrip("%").strip())
-            except ScoreParseError:
-                threshold = None
-            if threshold is None:  # not a number, or none at all ("%", "-")
-                raise ValidationError(
-                    {"levels": _("Mức “%(key)s” phải là một số.") % {"key": key}}
-                )
-            levels.append((threshold, score))
-        if not levels:
-            raise ValidationError({"levels": _("Cần ít nhất một mức.")})
-        return sorted(levels, reverse=True)
-
-    def ratio_percent(self) -> Decimal:
-        if self.numerator is None or not self.denominator:
-            raise ValidationError(
-                {"denominator": _("Cần số đạt và tổng số (lớn hơn 0) để tính tỷ lệ.")}
-            )
-        if self.numerator < 0 or self.numerator > self.denominator:
-            raise ValidationError({"numerator": _("Số đạt phải từ 0 đến tổng số.")})
-        return self.numerator / self.denominator * 100
+    def clean(self) -> None:
+        levels_check(self)
 
     def score(self) -> Decimal:
         """The score the rule gives for the figures entered, within 0 and the maximum.
@@ -436,45 +409,7 @@ class ScoringRule(models.Model):
         maximum = self.criterion.max_score
         if maximum is None:
             raise ValidationError(_("Tiêu chí tiêu đề không chấm điểm riêng."))
-        kind = self.kind
-        if kind == self.Kind.PASS_FAIL:
-            if self.passed is None:
-                raise ValidationError({"passed": _("Chọn đạt hay không đạt.")})
-            value = maximum if self.passed else Decimal(0)
-        elif kind == self.Kind.RATIO:
-            share = self.ratio_percent() / (self.full_at or Decimal(100))
-            value = maximum * min(share, Decimal(1))
-        elif kind == self.Kind.STEPS:
-            percent = self.ratio_percent()
-            value = next(
-                (s for t, s in self._numeric_levels() if percent >= t), Decimal(0)
-            )
-        elif kind == self.Kind.LADDER:
-            if self.count is None:
-                raise ValidationError({"count": _("Nhập số lượng.")})
-            value = next(
-                (s for t, s in self._numeric_levels() if self.count >= t), Decimal(0)
-            )
-        elif kind == self.Kind.OPTIONS:
-            options = {normalize_name(k): s for k, s in self.level_pairs()}
-            chosen = normalize_name(self.option)
-            if chosen not in options:
-                raise ValidationError(
-                    {
-                        "option": _(
-                            "Chọn một trong các lựa chọn đã khai báo ở “các mức”."
-                        )
-                    }
-                )
-            value = options[chosen]
-        elif kind == self.Kind.DEDUCTION:
-            if self.count is None or self.per_failure is None:
-                raise ValidationError({"count": _("Nhập số lỗi và điểm trừ mỗi lỗi.")})
-            value = maximum - self.per_failure * self.count
-        else:
-            raise ValidationError({"kind": _("Cách chấm không hợp lệ.")})
-        value = min(max(value, Decimal(0)), maximum)
-        return value.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+        return rule_score(self, maximum=maximum)
 
     def figures_label(self) -> str:
         """The figures as a sentence for the explanation, e.g. ``45/50 (90 %)``."""
@@ -483,10 +418,12 @@ class ScoringRule(models.Model):
                 f"{format_decimal(self.numerator)}/{format_decimal(self.denominator)}"
             )
         if (
-            self.kind in {self.Kind.LADDER, self.Kind.DEDUCTION}
+            self.kind in {self.Kind.LADDER, self.Kind.DEDUCTION, self.Kind.PER_ITEM}
             and self.count is not None
         ):
             return str(self.count)
         if self.kind == self.Kind.PASS_FAIL and self.passed is not None:
             return str(_("Đạt") if self.passed else _("Không đạt"))
+        if self.kind in {self.Kind.DEDUCTIONS, self.Kind.BONUS_PENALTY, self.Kind.SUM}:
+            return "; ".join(" ".join(line.split()) for line in self.items.splitlines())
         return self.option

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from criteria import editing
 from criteria.forms import CriterionForm, LayersForm, ScoringRuleForm, SelfScoreForm
 from criteria.models import Criterion, Plan, ScoringRule
+from criteria.scoring import EXAMPLES
 from parplan import roles
 from parplan.forms import errors_onto, rebound
 from parplan.history import HistoryEntry, StaleEditError
@@ -46,6 +47,7 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
             or ScoringRule(criterion=criterion),
             prefix="rule",
         )
+        kind = form.chosen_kind
         apply = request.POST.get("action") == "apply"
         if form.is_valid():
             try:
@@ -74,12 +76,20 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
                         % {"code": criterion.code, "score": format_decimal(score)},
                     )
                     return redirect(criterion.get_absolute_url())
-                form = ScoringRuleForm.for_criterion(criterion)
+                form = ScoringRuleForm.for_criterion(criterion, kind=kind)
         else:
             status = 400
     else:
-        form = ScoringRuleForm.for_criterion(criterion)
-    ctx = {"criterion": criterion, "form": form, "score": score, "conflict": conflict}
+        form = ScoringRuleForm.for_criterion(criterion, kind=request.GET.get("kind"))
+    ctx = {
+        "criterion": criterion,
+        "form": form,
+        "score": score,
+        "conflict": conflict,
+        "kinds": [
+            (value, label, EXAMPLES[value]) for value, label in ScoringRule.Kind.choices
+        ],
+    }
     return render(request, "criteria/scoring.html", ctx, status=status)
 
 
