@@ -360,6 +360,11 @@ def test_without_a_ranking_table_the_scenarios_have_no_index(seed_plan: Plan) ->
         min_size=1,
         max_size=8,
     ),
+    appraised=st.lists(
+        st.one_of(st.none(), st.decimals(min_value=0, max_value=1, places=3)),
+        min_size=1,
+        max_size=8,
+    ),
     own=indices,
     peers=st.lists(indices, max_size=12),
     peer_change=st.decimals(min_value=-5, max_value=5, places=2),
@@ -368,6 +373,7 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
     organization: Organization,
     percents: list[int],
     selfs: list[Decimal | None],
+    appraised: list[Decimal | None],
     own: Decimal,
     peers: list[Decimal],
     peer_change: Decimal,
@@ -385,6 +391,7 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
         )
         for i, leaf in enumerate(leaves):
             leaf.self_score = selfs[i % len(selfs)]
+            leaf.appraised_score = appraised[i % len(appraised)]
             leaf.save()
         peers_make(organization, own, peers)
 
@@ -411,6 +418,15 @@ def test_figures_keep_their_invariants_for_any_progress_and_peer_table(
                 if a.total <= b.total:
                     assert a.index <= b.index and a.rank >= b.rank
         assert ("self" in figures.scenarios) == any(s is not None for s in selfs)
+        # Each criterion's forecast is its best known layer.
+        for row in leaf_rows:
+            c = row.criterion
+            best = next(
+                v
+                for v in (c.appraised_score, c.self_score, row.expected)
+                if v is not None
+            )
+            assert row.forecast == best
         # The headline is the forecast scenario's, whatever the layers entered.
         forecast = figures.scenarios["forecast"]
         assert forecast.total == figures.totals.forecast
