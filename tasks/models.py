@@ -315,8 +315,18 @@ class ProgressUpdate(models.Model):
         return f"{self.part} – {self.percent}%"
 
 
+# A file system takes at most 255 bytes per name, and storage may add a suffix to a
+# name already taken: keep the stem well under it (Vietnamese letters are 2–3 bytes).
+EVIDENCE_STEM_BYTES = 150
+
+
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
-    return f"evidence/{instance.plan_id}/{filename}"
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension) > 10:
+        stem, dot, extension = filename, "", ""
+    while len(stem.encode("utf-8")) > EVIDENCE_STEM_BYTES:
+        stem = stem[:-1]
+    return f"evidence/{instance.plan_id}/{stem}{dot}{extension}"
 
 
 class Evidence(models.Model):

@@ -287,3 +287,22 @@ def test_deleting_a_criterion_removes_the_files_of_its_evidence(
     assert response.status_code == 302
     assert not Evidence.objects.exists()
     assert not path.exists()
+
+
+def test_a_very_long_file_name_uploaded_twice_is_stored_both_times(
+    office: User, criterion: Criterion, media_root: Path
+) -> None:
+    name = "Thông báo kết luận giao ban quý " * 8  # about 255 characters, 2 bytes each
+    name = name[:251] + ".pdf"
+    client = client_for(office)
+    for _ in range(2):
+        response = add_to_criterion(
+            client, criterion, file=SimpleUploadedFile(name, PDF_BYTES)
+        )
+        assert response.status_code == 302
+    stored = [e.file.name for e in Evidence.objects.filter(criterion=criterion)]
+    assert len(stored) == 2 and len(set(stored)) == 2
+    for path in stored:
+        assert path.endswith(".pdf")
+        assert len(Path(path).name.encode("utf-8")) <= 255
+        assert (media_root / path).read_bytes() == PDF_BYTES

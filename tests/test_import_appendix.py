@@ -476,3 +476,17 @@ def test_a_score_with_three_decimals_is_kept_as_written(organization: object) ->
     )
     row = Criterion.objects.get(plan=report.plan, code="1.1.1")
     assert (row.baseline_score, row.target_score) == (D("0.375"), D("1.125"))
+
+
+def test_a_baseline_year_not_before_the_plan_year_is_refused(
+    organization: object,
+) -> None:
+    header = [*HEADER[:3], "Điểm 2023 đạt được", "Mục tiêu năm 2023", *HEADER[5:]]
+    rows = [header, *GOOD_ROWS]
+    with pytest.raises(TableImportError) as caught:
+        appendix_import(
+            organization=organization, year=2023, data=tsv(rows), filename="p.tsv"
+        )
+    assert "Dòng 1, cột “Điểm 2023 đạt được”" in str(caught.value)
+    assert "không trước năm kế hoạch 2023" in str(caught.value)
+    assert not Plan.objects.exists()

@@ -106,6 +106,17 @@ def appendix_parse(
             )
         )
     reading.year = year or target_year
+    if year is not None and baseline_year is not None and baseline_year >= year:
+        reading.problems.append(
+            Problem(
+                _(
+                    "Cột ghi điểm đạt được năm %(file)s, không trước năm kế hoạch %(year)s."
+                )
+                % {"file": baseline_year, "year": year},
+                header.row_number,
+                reading.labels["baseline_score"],
+            )
+        )
     for src in _table_rows(source, header):
         _row_read(reading, src)
     if not reading.rows and not reading.problems:
