@@ -211,11 +211,6 @@ class Criterion(models.Model):
         return self.max_score is not None
 
     @property
-    def current_score(self) -> Decimal | None:
-        """The self-assessed score once entered, otherwise the baseline score."""
-        return self.self_score if self.self_score is not None else self.baseline_score
-
-    @property
     def appraised(self) -> Decimal | None:
         """The council's score: after an explanation or appeal, the final one."""
         return (

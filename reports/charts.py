@@ -38,13 +38,13 @@ class AreaGroup:
 
 AREA_SERIES = (
     ("baseline", "bar-baseline"),
-    ("current", "bar-current"),
+    ("forecast", "bar-forecast"),
     ("target", "bar-target"),
 )
 
 
 def area_chart(areas: list[CriterionFigures], *, width: int = 640) -> dict[str, object]:
-    """Per area, three bars (baseline, current, target) on one scale of points, over
+    """Per area, three bars (baseline, forecast, target) on one scale of points, over
     a pale bar for the area's standard score."""
     label_w, bar_h, gap, pad = 190, 12, 18, 4
     plot_w = width - label_w - 70

@@ -48,11 +48,6 @@ class Sums:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
-    def current(self) -> Decimal:
-        """The forecast, under the name the tree and the charts have always used."""
-        return self.forecast
-
-    @property
     def completion(self) -> Decimal:
         """Share of the points to recover that progress has earned (0–1).
 

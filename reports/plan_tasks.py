@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from criteria.models import Criterion, Plan
 from tasks.models import (
-    ALL_UNITS_LABEL,
     Status,
     Task,
     TaskUnit,
     is_past_due,
+    lead_label_of,
     progress_of,
     status_of,
 )
@@ -85,9 +85,7 @@ class TaskFigures:
         return self.criterion.sort_key if self.criterion else ""
 
     def lead_label(self) -> str:
-        if self.task.all_units:
-            return ALL_UNITS_LABEL
-        return "; ".join(p.unit.name for p in self.lead_parts)
+        return lead_label_of(self.task.all_units, self.lead_parts)
 
     def is_overdue(self, today: datetime.date) -> bool:
         return is_past_due(self.due_date, self.state, today)

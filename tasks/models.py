@@ -50,6 +50,13 @@ def status_of(own_status: str, lead_parts: Sequence[TaskUnit]) -> str:
     return Status.IN_PROGRESS
 
 
+def lead_label_of(all_units: bool, lead_parts: Sequence[TaskUnit]) -> str:
+    """A task's lead units as the appendix writes them."""
+    if all_units:
+        return ALL_UNITS_LABEL
+    return "; ".join(p.unit.name for p in lead_parts)
+
+
 def is_past_due(due_date: date | None, status: str, today: date) -> bool:
     return bool(due_date and due_date < today and status != Status.DONE)
 
@@ -199,9 +206,7 @@ class Task(models.Model):
 
     def lead_label(self) -> str:
         """The lead units as the appendix writes them."""
-        if self.all_units:
-            return ALL_UNITS_LABEL
-        return "; ".join(p.unit.name for p in self.lead_parts())
+        return lead_label_of(self.all_units, self.lead_parts())
 
     @property
     def progress(self) -> Decimal:

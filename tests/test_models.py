@@ -121,7 +121,9 @@ def test_the_database_itself_refuses_a_score_above_the_standard(plan: Plan) -> N
         )
 
 
-def test_current_score_is_the_self_score_once_entered(plan: Plan) -> None:
+def test_the_appraised_score_is_the_final_one_once_the_council_scored_again(
+    plan: Plan,
+) -> None:
     area = make(plan, "1")
     c = make(
         plan,
@@ -131,9 +133,11 @@ def test_current_score_is_the_self_score_once_entered(plan: Plan) -> None:
         baseline_score=D("0.5"),
         target_score=D("2"),
     )
-    assert c.current_score == D("0.5")
-    c.self_score = D("1.75")
-    assert c.current_score == D("1.75")
+    assert c.appraised is None and c.self_minus_appraised is None
+    c.self_score, c.appraised_score = D("1.75"), D("1.25")
+    assert (c.appraised, c.self_minus_appraised) == (D("1.25"), D("0.5"))
+    c.final_score = D("1.5")
+    assert (c.appraised, c.self_minus_appraised) == (D("1.5"), D("0.25"))
 
 
 @pytest.fixture
