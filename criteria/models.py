@@ -59,6 +59,15 @@ class Plan(models.Model):
         default=2,
         help_text=_("Số bậc xếp hạng phấn đấu tăng so với năm cơ sở."),
     )
+    criteria_set_name = models.CharField(
+        _("bộ tiêu chí đã nhập"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Tệp bộ tiêu chí của tỉnh đã nhập vào kế hoạch; để trống khi kế hoạch chỉ "
+            "có các tiêu chí của phụ lục."
+        ),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -128,6 +137,11 @@ class Criterion(models.Model):
     target_score = ScoreField(_("mục tiêu"), null=True, blank=True)
     self_score = ScoreField(_("điểm tự đánh giá"), null=True, blank=True)
     explanation = models.TextField(_("giải trình, ghi chú"), blank=True)
+    scoring_text = models.TextField(
+        _("cách chấm điểm (theo bộ tiêu chí)"),
+        blank=True,
+        help_text=_("Hướng dẫn chấm điểm của tỉnh, như bộ tiêu chí ghi."),
+    )
     method = models.CharField(
         _("cách đánh giá"),
         max_length=20,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from criteria import appraisal_views, views
+from criteria.criteria_set import views as criteria_set_views
 
 urlpatterns = [
     # criteria-
@@ -39,5 +40,21 @@ urlpatterns = [
         "ke-hoach/tham-dinh/nhap/huy/",
         appraisal_views.VIEWS.cancel,
         name="criteria-appraisal-import-cancel",
+    ),
+    # criteria- the province's criteria set
+    path(
+        "ke-hoach/bo-tieu-chi/nhap/",
+        criteria_set_views.VIEWS.upload,
+        name="criteria-set-import",
+    ),
+    path(
+        "ke-hoach/bo-tieu-chi/nhap/xac-nhan/",
+        criteria_set_views.VIEWS.confirm,
+        name="criteria-set-import-confirm",
+    ),
+    path(
+        "ke-hoach/bo-tieu-chi/nhap/huy/",
+        criteria_set_views.VIEWS.cancel,
+        name="criteria-set-import-cancel",
     ),
 ]

@@ -23,6 +23,7 @@ from criteria.codes import code_sort_key, parent_code
 from criteria.models import Criterion, Organization, Plan
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
+from tasks.appendix.attach import set_attach
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
 from tasks.appendix.parse import CriterionRow, appendix_parse
 from tasks.appendix.task_cells import TaskRow, split_lead
@@ -397,6 +398,8 @@ def appendix_import(
     table = appendix_parse(
         data=data, filename=filename, year=year, existing_codes=existing
     )
+    if plan is not None and plan.criteria_set_name:
+        set_attach(plan=plan, rows=table.rows, notices=table.notices)
     with transaction.atomic():
         if not organization.pk:  # not saved yet: created with its plan
             organization.save()
