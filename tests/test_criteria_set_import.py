@@ -625,3 +625,72 @@ def test_the_office_imports_the_sample_set_in_the_browser(
     page.click("text=Xác nhận nhập")  # type: ignore[attr-defined]
     page.wait_for_load_state("domcontentloaded")  # type: ignore[attr-defined]
     assert Criterion.objects.filter(plan__organization=organization).count() == 70
+
+
+def test_a_column_marking_survey_criteria_is_read(
+    organization_only: Organization,
+) -> None:
+    text = (
+        "STT\tTiêu chí\tĐiểm tối đa\tĐiều tra XHH\n"
+        "1\tA\t\t\n1.1\tB\t1\t\n1.2\tC\t2\tx\n1.3\tD\t0,5\t0,5\n"
+    )
+    plan = run(organization_only, text).plan  # type: ignore[attr-defined]
+    methods = {code: row[2] for code, row in tree(plan).items()}
+    assert methods == {
+        "1": "appraised",
+        "1.1": "appraised",
+        "1.2": "survey",
+        "1.3": "survey",
+    }
+    wrong = text.replace("1.3\tD\t0,5\t0,5", "1.3\tD\t0,5\t0,25")
+    assert "Dòng 5, cột “Điều tra XHH”: điểm 0,25 khác điểm tối đa 0,5 của dòng." in (
+        refused(organization_only, wrong)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "maximum", "proposed"),
+    [
+        ("Đạt: 1; Không đạt: 0", "1", ("pass_fail", "")),
+        ("Đạt: 0,5; Không đạt: 0", "1", ("options", "Đạt: 0,5; Không đạt: 0")),
+        (
+            "- Trên 90%: 2 điểm\n- Từ 70% đến 90%: 1 điểm\n- Dưới 70%: 0 điểm",
+            "2",
+            ("steps", "Trên 90%: 2; Từ 70% đến 90%: 1; Dưới 70%: 0"),
+        ),
+        ("4: 0,5; 3: 0,375; 2: 0,25", "0.5", ("ladder", "4: 0,5; 3: 0,375; 2: 0,25")),
+        (
+            "Hoàn thành tốt: 75% số điểm; Hoàn thành: 50% số điểm",
+            "2",
+            ("options", "Hoàn thành tốt: 75% số điểm; Hoàn thành: 50% số điểm"),
+        ),
+        ("Trừ 0,25 điểm mỗi văn bản trễ hạn", "1", ("deduction", "0.250")),
+        ("0,5 điểm mỗi quy chế, tối đa 2 điểm", "2", ("per_item", "0.500/2.000")),
+        (
+            "Tỷ lệ văn bản điện tử × điểm tối đa; đạt tối đa từ 90%",
+            "2",
+            ("ratio", "90.000"),
+        ),
+        ("Kịp thời: 3; Không kịp thời: 0", "1", None),  # above the maximum
+        ("Có đủ hồ sơ: 1 điểm. Không đủ: 0 điểm", "1", None),  # prose
+        ("Theo mức độ hoàn thành", "1", None),
+    ],
+)
+def test_a_rule_is_proposed_only_where_the_text_is_one_the_rules_read(
+    text: str, maximum: str, proposed: tuple[str, str] | None
+) -> None:
+    from criteria.criteria_set.rules import rule_propose
+
+    rule = rule_propose(text, D(maximum))
+    if proposed is None:
+        assert rule is None
+        return
+    assert rule is not None
+    detail = rule.levels
+    if rule.per_failure is not None:
+        detail = str(rule.per_failure)
+    if rule.per_item is not None:
+        detail = f"{rule.per_item}/{rule.cap}"
+    if rule.full_at is not None:
+        detail = f"{rule.full_at:f}"
+    assert (rule.kind, detail) == proposed

@@ -17,7 +17,7 @@ from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.text import normalize_name
 
 _BULLET = re.compile(r"^\s*(?:[-–•*]|\+(?=\s))\s*")
-_POINTS_WORD = re.compile(r"\s*(?:điểm|đ)\.?\s*$", re.IGNORECASE)
+_POINTS_WORD = re.compile(r"(?<=\d)\s*(?:điểm|đ)\.?\s*$", re.IGNORECASE)
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _DEDUCTION = re.compile(r"^trừ\s+" + _NUM + r"\s*điểm\s+(?:cho\s+)?mỗi\b")
 _PER_ITEM = re.compile(
@@ -96,7 +96,6 @@ def rule_propose(text: str, maximum: Decimal | None) -> RuleProposal | None:
 
 def _from_pairs(pairs: list[tuple[str, str]], maximum: Decimal) -> RuleProposal | None:
     keys = {normalize_name(k) for k, _v in pairs}
-    values = [_number(v) for _k, v in pairs]
     if len(pairs) == 2 and keys & _PASS and keys & _FAIL:
         by_key = {normalize_name(k): _number(v) for k, v in pairs}
         passed = next(by_key[k] for k in keys & _PASS)
@@ -121,7 +120,7 @@ def _from_pairs(pairs: list[tuple[str, str]], maximum: Decimal) -> RuleProposal 
         points = [b.value.resolve(maximum) for b in found]
     else:
         points = [value.resolve(maximum) for _name, value in options.values()]
-    if any(p > maximum for p in points) or not any(v is not None for v in values):
+    if any(p > maximum for p in points):
         return None
     return RuleProposal(kind, levels=levels)
 
