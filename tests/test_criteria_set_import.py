@@ -694,3 +694,18 @@ def test_a_rule_is_proposed_only_where_the_text_is_one_the_rules_read(
     if rule.full_at is not None:
         detail = f"{rule.full_at:f}"
     assert (rule.kind, detail) == proposed
+
+
+def test_the_scoring_text_shows_on_the_criterion_and_scoring_pages(
+    organization: Organization, office: User
+) -> None:
+    plan = full_set(organization)
+    c = Criterion.objects.get(plan=plan, code="1.5.2")
+    client = client_for(office)
+    for url in (
+        c.get_absolute_url(),
+        reverse("criteria-scoring", args=[c.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Hướng dẫn chấm điểm (bộ tiêu chí)" in page
+        assert "có báo cáo chậm so với yêu cầu thì không có điểm" in page
