@@ -709,3 +709,29 @@ def test_the_scoring_text_shows_on_the_criterion_and_scoring_pages(
         page = client.get(url).content.decode()
         assert "Hướng dẫn chấm điểm (bộ tiêu chí)" in page
         assert "có báo cáo chậm so với yêu cầu thì không có điểm" in page
+
+
+def test_the_set_after_the_appendix_keeps_its_baseline_target_and_tasks(
+    seed_plan: Plan,
+) -> None:
+    before = {
+        c.code: (c.pk, c.baseline_score, c.target_score, c.tasks.count())
+        for c in Criterion.objects.filter(plan=seed_plan)
+    }
+    report = criteria_set_import(
+        organization=seed_plan.organization,
+        year=2023,
+        data=SET_FILE.read_bytes(),
+        filename=SET_FILE.name,
+    )
+    assert report.plan == seed_plan
+    assert (len(report.created), len(report.updated)) == (70 - 24, 13)
+    assert {c.field for c in report.changes} == {"Cách chấm điểm"}  # the text only
+    after = {
+        c.code: (c.pk, c.baseline_score, c.target_score, c.tasks.count())
+        for c in Criterion.objects.filter(plan=seed_plan, code__in=before)
+    }
+    assert after == before
+    figures = plan_figures(plan=seed_plan)
+    assert (figures.totals.baseline, figures.totals.target) == (D("1.65"), D("15"))
+    assert figures.totals.max_score == D("99")

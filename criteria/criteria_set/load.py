@@ -227,10 +227,11 @@ def criteria_set_import(
         if organization.pk
         else None
     )
-    report = _compare(table, plan, organization, year, filename, dry_run)
-    if not dry_run:
-        with transaction.atomic():
-            _write(report, table, filename)
+    if dry_run:
+        return _compare(table, plan, organization, year, filename, dry_run)
+    with transaction.atomic():  # compared again where it is written
+        report = _compare(table, plan, organization, year, filename, dry_run)
+        _write(report, table, filename)
     return report
 
 
