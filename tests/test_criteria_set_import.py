@@ -735,3 +735,32 @@ def test_the_set_after_the_appendix_keeps_its_baseline_target_and_tasks(
     figures = plan_figures(plan=seed_plan)
     assert (figures.totals.baseline, figures.totals.target) == (D("1.65"), D("15"))
     assert figures.totals.max_score == D("99")
+
+
+def test_formulas_are_read_by_their_saved_result_and_refused_where_text_is_expected(
+    organization_only: Organization,
+) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["STT", "Tiêu chí", "Điểm tối đa"])
+    ws.append(["1", "A", "=SUM(C3:C4)"])
+    ws.append(["1.1", "B", 1])
+    ws.append(["1.2", '=HYPERLINK("http://x","C")', 1])
+    buffer = io.BytesIO()
+    wb.save(buffer)  # openpyxl saves no results: the maximum's formula is uncomputed
+    with pytest.raises(TableImportError) as caught:
+        criteria_set_import(
+            organization=organization_only,
+            year=2023,
+            data=buffer.getvalue(),
+            filename="bo.xlsx",
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "Dòng 2, cột “Điểm tối đa”: ô có công thức nhưng tệp không lưu kết quả tính; "
+        "hãy mở tệp bằng Excel, lưu lại rồi nhập lại.",
+        'Dòng 4, cột “Tiêu chí”: ô chứa công thức “=HYPERLINK("http://x","C")”; '
+        "cột này chỉ nhận chữ. Hãy dán lại dạng giá trị (Paste Special → Values) rồi "
+        "nhập lại.",
+    ]

@@ -19,7 +19,8 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from criteria.codes import code_sort_key, parent_code
-from criteria.criteria_set.parse import CriteriaSetTable, SetRow, criteria_set_parse
+from criteria.criteria_set.numbering import SetRow
+from criteria.criteria_set.parse import CriteriaSetTable, criteria_set_parse
 from criteria.criteria_set.rules import RuleProposal, proposal_text
 from criteria.models import Criterion, Organization, Plan, ScoringRule
 from parplan.scores import format_decimal
