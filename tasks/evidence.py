@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Plan
@@ -154,10 +155,28 @@ def evidence_add(
     )
     if file:
         evidence.file = file
+        # Storage may rename the file (a random suffix when the name is taken).
+        evidence.original_name = (file.name or "").rsplit("/", 1)[-1][:255]
     evidence.full_clean(exclude=["file"])
     with transaction.atomic():
         by_user(evidence, user).save()
     return evidence
+
+
+def evidence_by_criterion(plan: Plan) -> dict[int, list[Evidence]]:
+    """The plan's evidence by criterion: attached to it, or to a progress report of one
+    of its tasks; by date of issue. One query."""
+    found: dict[int, list[Evidence]] = {}
+    items = Evidence.objects.filter(plan=plan).select_related(
+        "progress_update__part__task"
+    )
+    for item in items.order_by(F("issued_on").asc(nulls_last=True), "pk"):
+        criterion_id = item.criterion_id
+        if criterion_id is None and item.progress_update is not None:
+            criterion_id = item.progress_update.part.task.criterion_id
+        if criterion_id is not None:
+            found.setdefault(criterion_id, []).append(item)
+    return found
 
 
 def evidence_delete(*, evidence: Evidence, user: AnyUser | None) -> None:

@@ -72,7 +72,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     item = access.evidence_for_download(request.user, pk)
     if not item.file:
         raise Http404
-    name = item.file.name.rsplit("/", 1)[-1]
+    name = item.file_label
     content_type = (
         evidence.content_type_of(name)
         or mimetypes.guess_type(name)[0]
