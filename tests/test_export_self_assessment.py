@@ -3,11 +3,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import zipfile
 import os
+import re
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from criteria.models import Criterion, Organization, Plan
 from parplan.workbooks import sum_formula
@@ -650,3 +649,45 @@ def test_the_exports_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = client.get(reverse("reports-exports"))
     assert response.content.decode().count("tu-danh-gia.xlsx") == plans
+
+
+# PDF ---------------------------------------------------------------------------------
+
+
+def test_the_pdf_download_is_the_workbook_laid_out_by_libreoffice(
+    seed_plan: Plan, viewer: User, soffice: str
+) -> None:
+    url = reverse("reports-export-self-assessment-pdf", args=[seed_plan.pk])
+    response = client_for(viewer).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="tu-danh-gia-SKHCN-2023.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_without_libreoffice_the_pdf_button_says_so(
+    seed_plan: Plan, viewer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("parplan.workbook_values.shutil.which", lambda _name: None)
+    monkeypatch.setattr("reports.views.soffice_path", lambda: None)
+    page = client_for(viewer).get(
+        reverse("reports-self-assessment", args=[seed_plan.pk])
+    )
+    assert "chưa cài LibreOffice" in page.content.decode()
+    response = client_for(viewer).get(
+        reverse("reports-export-self-assessment-pdf", args=[seed_plan.pk])
+    )
+    assert response.status_code == 503
+    assert "Chưa tạo được bản PDF" in response.content.decode()
+
+
+def test_the_command_writes_the_pdf_too(
+    seed_plan: Plan, tmp_path: Path, soffice: str
+) -> None:
+    out = io.StringIO()
+    call_command(
+        "export_self_assessment", year=2023, output=str(tmp_path), pdf=True, stdout=out
+    )
+    assert (tmp_path / "tu-danh-gia-SKHCN-2023.xlsx").is_file()
+    assert (tmp_path / "tu-danh-gia-SKHCN-2023.pdf").read_bytes().startswith(b"%PDF-")
+    assert "Đã xuất bản PDF" in out.getvalue()
