@@ -163,6 +163,36 @@ def evidence_add(
     return evidence
 
 
+def evidence_update(
+    *,
+    evidence: Evidence,
+    user: AnyUser | None,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    issuer: str = "",
+    summary: str = "",
+    location: str = "",
+    file: UploadedFile | None = None,
+    link: str = "",
+) -> Evidence:
+    """Correct a document's metadata (số, ký hiệu, ngày, trích yếu, mục/trang …);
+    a new file replaces the stored one, which goes once the change commits."""
+    assert user is None or user.is_authenticated
+    old_name = evidence.file.name if evidence.file else ""
+    evidence.number, evidence.issued_on, evidence.issuer = number, issued_on, issuer
+    evidence.summary, evidence.location, evidence.link = summary, location, link
+    if file:
+        evidence.file = file
+        evidence.original_name = (file.name or "").rsplit("/", 1)[-1][:255]
+    evidence.full_clean(exclude=["file"])
+    with transaction.atomic():
+        by_user(evidence, user).save()
+        if file and old_name:
+            storage = evidence.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return evidence
+
+
 def evidence_by_criterion(plan: Plan) -> dict[int, list[Evidence]]:
     """The plan's evidence by criterion: attached to it, or to a progress report of one
     of its tasks; by date of issue. One query."""

@@ -691,3 +691,37 @@ def test_the_command_writes_the_pdf_too(
     assert (tmp_path / "tu-danh-gia-SKHCN-2023.xlsx").is_file()
     assert (tmp_path / "tu-danh-gia-SKHCN-2023.pdf").read_bytes().startswith(b"%PDF-")
     assert "Đã xuất bản PDF" in out.getvalue()
+
+
+def test_libreoffice_in_vietnamese_shows_scores_with_a_comma_and_no_trailing_zero(
+    seed_plan: Plan, tmp_path: Path, soffice: str
+) -> None:
+    self_scored(seed_plan)
+    path = tmp_path / "vi.xlsx"
+    self_assessment_write(plan=seed_plan, output=str(path))
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path / 'lo-vi'}",
+            "--convert-to",
+            # ';' between fields, cells as shown
+            "csv:Text - txt - csv (StarCalc):59,34,76,1,,0,false,true,true",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LC_ALL": "vi_VN.UTF-8", "LANG": "vi_VN.UTF-8"},
+    )
+    with open(tmp_path / "vi.csv", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
+    by_code = {r[0]: r for r in rows[HEADER:] if r and r[0]}
+    assert by_code["1.2.1"][2:5] == ["0,5", "0,25", "0,25"]
+    assert by_code["1.1.1"][2:5] == ["2", "1,5", "1,5"]
+    assert by_code["2"][3] == ""  # an unscored heading: empty, never 0,00
+    total = next(r for r in rows if len(r) > 1 and r[1] == "TỔNG CỘNG")
+    assert total[2:5] == ["15", "3,56", "3,96"]
