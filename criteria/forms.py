@@ -188,3 +188,25 @@ class LayersForm(forms.Form):
                 "version": criterion.version,
             }
         )
+
+
+class PlanSettingsForm(forms.Form):
+    """The self-assessment form's settings: its score columns, and the organization's
+    governing body and place as its official heading and date line name them."""
+
+    score_columns = forms.ChoiceField(
+        label=gettext_lazy("Các cột điểm của bảng tự đánh giá"),
+        choices=Plan.ScoreColumns.choices,
+    )
+    governing_body = forms.CharField(
+        label=gettext_lazy("Cơ quan chủ quản"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy("Ví dụ “UBND TỈNH ĐẮK NÔNG”; để trống: theo tên tỉnh."),
+    )
+    place = forms.CharField(
+        label=gettext_lazy("Địa danh"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("Ví dụ “Đắk Nông”; để trống: tên tỉnh."),
+    )

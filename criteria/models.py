@@ -23,6 +23,24 @@ class Organization(models.Model):
     name = models.CharField(_("tên cơ quan"), max_length=255, unique=True)
     short_name = models.CharField(_("tên viết tắt"), max_length=50, blank=True)
     province = models.CharField(_("tỉnh"), max_length=100, blank=True)
+    governing_body = models.CharField(
+        _("cơ quan chủ quản"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Dòng trên tên cơ quan ở góc trái văn bản, ví dụ “UBND TỈNH ĐẮK NÔNG”; để "
+            "trống: “UBND TỈNH” và tên tỉnh."
+        ),
+    )
+    place = models.CharField(
+        _("địa danh"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Địa danh ở dòng ngày tháng của văn bản, ví dụ “Đắk Nông”; để trống: tên "
+            "tỉnh."
+        ),
+    )
     is_synthetic = models.BooleanField(
         _("dữ liệu tổng hợp"),
         default=False,
@@ -40,8 +58,30 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def governing_label(self) -> str:
+        """The governing body above the name in an official document's corner."""
+        if self.governing_body.strip():
+            return self.governing_body.strip()
+        if self.province.strip():
+            return f"UBND TỈNH {self.province.strip().upper()}"
+        return ""
+
+    @property
+    def place_label(self) -> str:
+        """The place of an official document's date line (“Đắk Nông, ngày …”)."""
+        return self.place.strip() or self.province.strip()
+
 
 class Plan(models.Model):
+    class ScoreColumns(models.TextChoices):
+        """The score columns of the self-assessment form: provinces differ."""
+
+        SELF = "self", _("Tự đánh giá")
+        SELF_SURVEY = "self_survey", _("Tự đánh giá, điều tra xã hội học")
+        SELF_APPRAISED = "self_appraised", _("Tự đánh giá, thẩm định")
+        ALL = "all", _("Tự đánh giá, điều tra xã hội học, thẩm định")
+
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
@@ -68,6 +108,16 @@ class Plan(models.Model):
             "có các tiêu chí của phụ lục."
         ),
     )
+    score_columns = models.CharField(
+        _("các cột điểm của bảng tự đánh giá"),
+        max_length=20,
+        choices=ScoreColumns.choices,
+        default=ScoreColumns.SELF,
+        help_text=_(
+            "Ngoài cột tự đánh giá, các cột điểm điều tra xã hội học và điểm thẩm định "
+            "có trong bảng tự đánh giá khi tỉnh yêu cầu."
+        ),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -91,6 +141,20 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.organization}, {self.year})"
+
+    @property
+    def shows_survey_column(self) -> bool:
+        return self.score_columns in {
+            self.ScoreColumns.SELF_SURVEY,
+            self.ScoreColumns.ALL,
+        }
+
+    @property
+    def shows_appraised_column(self) -> bool:
+        return self.score_columns in {
+            self.ScoreColumns.SELF_APPRAISED,
+            self.ScoreColumns.ALL,
+        }
 
     def clean(self) -> None:
         if self.year and self.baseline_year and self.baseline_year >= self.year:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import appraisal_views, views
+from criteria import appraisal_views, plan_views, views
 from criteria.criteria_set import views as criteria_set_views
 
 urlpatterns = [
@@ -24,6 +24,12 @@ urlpatterns = [
         "ke-hoach/tieu-chi/<int:pk>/cach-cham/",
         views.scoring,
         name="criteria-scoring",
+    ),
+    # criteria- a plan's self-assessment settings
+    path(
+        "ke-hoach/<int:pk>/thiet-lap-tu-danh-gia/",
+        plan_views.plan_settings,
+        name="criteria-plan-settings",
     ),
     # criteria- the province's result table
     path(

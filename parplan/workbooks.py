@@ -160,9 +160,28 @@ def sum_formula(column: str, rows: Iterable[int]) -> str:
     A heading's children are not adjacent when grandchildren sit between them, so the
     formula names each child; runs keep it short when they are.
     """
+    chunks = _ref_chunks(column, rows)
+    if not chunks:
+        return "=0"
+    return "=" + "+".join(f"SUM({chunk})" for chunk in chunks)
+
+
+def blank_sum_formula(column: str, rows: Iterable[int]) -> str:
+    """``=IF(COUNT(C8,C9)=0,"",SUM(C8,C9))``: the sum, or an empty cell while none of
+    the cells holds a number, so a heading nobody scored shows nothing, never 0."""
+    chunks = _ref_chunks(column, rows)
+    if not chunks:
+        return '=""'
+    count = "+".join(f"COUNT({chunk})" for chunk in chunks)
+    total = "+".join(f"SUM({chunk})" for chunk in chunks)
+    return f'=IF({count}=0,"",{total})'
+
+
+def _ref_chunks(column: str, rows: Iterable[int]) -> list[str]:
+    """The cells of ``rows`` as comma-separated references, at most 255 a chunk."""
     ordered = sorted(set(rows))
     if not ordered:
-        return "=0"
+        return []
     refs: list[str] = []
     start = prev = ordered[0]
     for row in [*ordered[1:], None]:
@@ -174,8 +193,9 @@ def sum_formula(column: str, rows: Iterable[int]) -> str:
         )
         if row is not None:
             start = prev = row
-    chunks = [refs[i : i + SUM_MAX_ARGS] for i in range(0, len(refs), SUM_MAX_ARGS)]
-    return "=" + "+".join(f"SUM({','.join(chunk)})" for chunk in chunks)
+    return [
+        ",".join(refs[i : i + SUM_MAX_ARGS]) for i in range(0, len(refs), SUM_MAX_ARGS)
+    ]
 
 
 def _layout(ws: WriteOnlyWorksheet) -> Worksheet:
@@ -183,6 +203,9 @@ def _layout(ws: WriteOnlyWorksheet) -> Worksheet:
     it has: a write-only sheet runs ``Worksheet._setup``, which types-openpyxl does not
     declare on it."""
     return cast(Worksheet, ws)
+
+
+sheet_layout = _layout
 
 
 def page_setup(ws: WriteOnlyWorksheet, header_row: int, freeze: str) -> None:

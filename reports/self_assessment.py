@@ -1,75 +1,109 @@
-"""The self-assessment workbook (bảng tự đánh giá, chấm điểm) of a plan."""
+"""The self-assessment workbook (bảng tự đánh giá, chấm điểm) of a plan: the official
+form the director signs, and its PDF.
+
+Every criterion of the plan in code order under the national heading, the score
+columns the plan's setting asks for, headings with ``SUM`` formulas whose results are
+stored too (``parplan.workbook_values``), the total and the index as the engine
+computes them (``reports.figures.plan_figures``), evidence by its metadata, the
+explanation, and the signature block.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO
 
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from criteria.models import Criterion, Plan
+from criteria.models import Plan
+from parplan.scores import format_decimal
+from parplan.workbook_values import CachedValue, cached_values_write, row_height
 from parplan.workbooks import (
     AREA_FILL,
-    BOLD,
-    CENTER,
     HEADER_FILL,
-    TITLE,
+    blank_sum_formula,
     column_widths,
     formula_cell,
     number_cell,
     page_setup,
-    sum_formula,
     text_cell,
     workbook_filename,
 )
+from parplan.workbooks import (
+    sheet_layout as _layout,
+)
+from reports.figures import PlanFigures, plan_figures
+from reports.forecast import CriterionFigures
+from tasks.evidence import evidence_by_criterion
 from tasks.models import Evidence
 
+FONT_NAME = "Times New Roman"  # the font of Vietnamese official documents
+FONT_SIZE = 12
+PLAIN = Font(name=FONT_NAME, size=FONT_SIZE)
+BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+ITALIC = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
+MUTED = Font(name=FONT_NAME, size=FONT_SIZE, italic=True, color="666666")
+HEADING = Font(name=FONT_NAME, size=13, bold=True)
+TITLE = Font(name=FONT_NAME, size=14, bold=True)
+UNDERLINED = Font(name=FONT_NAME, size=13, bold=True, underline="single")
+MIDDLE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT_TOP = Alignment(horizontal="right", vertical="top", wrap_text=True)
 
-def export_filename(plan: Plan, kind: str) -> str:
+HEADER_ROW = 7
+TITLE_ROW = 4
+STATUS_ROW = 5
+
+
+def export_filename(plan: Plan, kind: str, extension: str = "xlsx") -> str:
     """``tu-danh-gia-SKHCN-2023.xlsx``: the organization and the year, in ASCII."""
     organization = plan.organization
-    return workbook_filename(
+    name = workbook_filename(
         kind, organization.short_name or organization.name, plan.year
     )
+    return name.removesuffix(".xlsx") + "." + extension
 
 
-def _criteria(plan: Plan) -> list[Criterion]:
-    return list(Criterion.objects.filter(plan=plan).order_by("sort_key"))
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: float
 
 
-def _children(criteria: list[Criterion]) -> dict[int, list[Criterion]]:
-    children: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in criteria:
-        if criterion.parent_id is not None:
-            children[criterion.parent_id].append(criterion)
-    return children
-
-
-SELF_ASSESSMENT_WIDTHS = [8, 58, 11, 11, 11, 12, 48, 36]
-SELF_ASSESSMENT_HEADER_ROW = 6
-SCORE_COLUMNS = {"max_score": "C", "baseline_score": "D", "target_score": "E"}
-SELF_COLUMN = "F"
-
-
-def self_assessment_headers() -> list[str]:
-    return [
-        _("STT"),
-        _("Lĩnh vực / Tiêu chí / Tiêu chí thành phần"),
-        _("Điểm tối đa"),
-        _("Điểm năm trước"),
-        _("Mục tiêu"),
-        _("Điểm tự đánh giá"),
-        _("Tài liệu kiểm chứng"),
-        _("Giải trình / Ghi chú"),
+def self_assessment_columns(plan: Plan) -> list[Column]:
+    """The form's columns; the survey and appraised ones as the plan's setting asks."""
+    columns = [
+        Column("code", _("STT"), 7),
+        Column("title", _("Lĩnh vực / Tiêu chí / Tiêu chí thành phần"), 50),
+        Column("max", _("Điểm tối đa"), 9),
+        Column("self", _("Điểm tự đánh giá"), 10),
     ]
+    if plan.shows_survey_column:
+        columns.append(Column("survey", _("Điểm điều tra XHH"), 10))
+    if plan.shows_appraised_column:
+        columns.append(Column("appraised", _("Điểm thẩm định"), 10))
+    columns += [
+        Column("achieved", _("Điểm đạt được"), 10),
+        Column("index", _("Chỉ số (%)"), 9),
+        Column("evidence", _("Tài liệu kiểm chứng"), 42),
+        Column("note", _("Giải trình / Ghi chú"), 32),
+    ]
+    return columns
+
+
+SCORE_KEYS = ("max", "self", "survey", "appraised", "achieved")
 
 
 def evidence_line(evidence: Evidence) -> str:
-    """``Số 12/TB-SKHCN ngày 15/03/2023 – Thông báo kết luận … – mục 2, trang 3``."""
+    """``Số 12/TB-SKHCN ngày 15/03/2023 – Thông báo kết luận … – mục 2, trang 3 –
+    Tệp: thong-bao.pdf``: by its metadata and the file's original name."""
     head = evidence.number
     if evidence.issued_on:
         issued = evidence.issued_on.strftime("%d/%m/%Y")
@@ -78,118 +112,350 @@ def evidence_line(evidence: Evidence) -> str:
             if head
             else _("ngày %(date)s") % {"date": issued}
         )
-    parts = [
-        head,
-        evidence.issuer,
-        evidence.summary,
-        evidence.location,
-        evidence.link,
-    ]
+    parts = [head, evidence.issuer, evidence.summary, evidence.location, evidence.link]
     if evidence.file:
-        parts.append(evidence.file.name.rsplit("/", 1)[-1])
+        parts.append(_("tệp: %(name)s") % {"name": evidence.file_label})
     return " – ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
-def _evidence_by_criterion(plan: Plan) -> dict[int, list[str]]:
-    """Evidence of each criterion: attached to it, or to a progress report of one of
-    its tasks."""
-    found: dict[int, list[str]] = defaultdict(list)
-    evidence = Evidence.objects.filter(plan=plan).select_related(
-        "progress_update__part__task"
-    )
-    for item in evidence.order_by(F("issued_on").asc(nulls_last=True), "pk"):
-        criterion_id = item.criterion_id
-        if criterion_id is None and item.progress_update is not None:
-            criterion_id = item.progress_update.part.task.criterion_id
-        if criterion_id is not None:
-            found[criterion_id].append(evidence_line(item))
-    return found
+def _leaf_values(row: CriterionFigures) -> dict[str, Decimal | None]:
+    criterion = row.criterion
+    survey = criterion.method == criterion.Method.SURVEY
+    return {
+        "max": criterion.max_score,
+        "self": None if survey else criterion.self_score,
+        "survey": criterion.survey_score if survey else None,
+        "appraised": None if survey else criterion.appraised,
+        "achieved": row.forecast if row.applicable else None,
+    }
+
+
+class _Sheet:
+    """The sheet being written, row by row, with each formula's result kept."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, columns: list[Column]) -> None:
+        self.ws = ws
+        self.columns = columns
+        self.letters = {
+            c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)
+        }
+        self.widths = {c.key: c.width for c in columns}
+        self.row = 0
+        self.cached: dict[str, CachedValue] = {}
+
+    def append(self, cells: Sequence[object], height: float | None = None) -> None:
+        self.row += 1
+        if height is not None:
+            _layout(self.ws).row_dimensions[self.row].height = height
+        self.ws.append(cells)
+
+    def merge(self, first: int, last: int) -> None:
+        _layout(self.ws).merged_cells.add(
+            f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}"
+        )
+
+    def line(
+        self,
+        text: str,
+        font: Font,
+        first: int = 1,
+        last: int | None = None,
+        alignment: Alignment = MIDDLE,
+        height: float | None = None,
+    ) -> None:
+        """A line of text centred across columns ``first`` to ``last``."""
+        last = last or len(self.columns)
+        cells: list[object] = [None] * (first - 1)
+        cells.append(
+            text_cell(self.ws, text, font=font, alignment=alignment, border=False)
+        )
+        self.append(cells, height)
+        if last > first:
+            self.merge(first, last)
 
 
 def self_assessment_write(
-    *, plan: Plan, output: IO[bytes] | str, today: date | None = None
+    *,
+    plan: Plan,
+    output: IO[bytes] | str,
+    status_line: str = "",
+    figures: PlanFigures | None = None,
 ) -> None:
     """Write the plan's self-assessment workbook to ``output`` (a path or binary file).
 
-    Three queries, whatever the size of the plan: the organization, the criteria and
-    the evidence (with the progress reports it belongs to); nothing per row.
+    ``status_line`` is printed under the title (the state and version of the
+    self-assessment, once it is submitted or approved). A fixed number of queries
+    whatever the size of the plan: the engine's four (criteria, tasks, their parts,
+    the ranking table) and the evidence; nothing per row.
     """
+    figures = figures or plan_figures(plan=plan)
     organization = plan.organization
-    criteria = _criteria(plan)
-    children = _children(criteria)
-    evidence = _evidence_by_criterion(plan)
-    first = SELF_ASSESSMENT_HEADER_ROW + 1
-    row_of = {c.pk: first + index for index, c in enumerate(criteria)}
-
+    evidence = evidence_by_criterion(plan)
+    columns = self_assessment_columns(plan)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(_("Tự đánh giá"))
-    column_widths(ws, SELF_ASSESSMENT_WIDTHS)
-    page_setup(ws, SELF_ASSESSMENT_HEADER_ROW, f"C{first}")
-    today = today or timezone.localdate()
+    sheet = _Sheet(ws, columns)
+    column_widths(ws, [c.width for c in columns])
+    page_setup(ws, HEADER_ROW, f"C{HEADER_ROW + 1}")
+    layout = _layout(ws)
+    footer = layout.oddFooter
+    assert footer is not None  # the worksheet's set-up makes one
+    footer.center.text = _("Trang &P/&N")
+    footer.center.font = FONT_NAME
+    footer.center.size = 10
+    count = len(columns)
+    split = 2  # the organization's block over STT and the title column
 
-    for text, font in [
-        (organization.name.upper(), TITLE),
+    # The national heading beside the organization's block.
+    for left, left_font, right, right_font in [
         (
-            _("BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s")
-            % {"year": plan.year},
-            TITLE,
+            organization.governing_label.upper(),
+            HEADING,
+            _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+            HEADING,
         ),
-        (_("Kế hoạch: %(title)s") % {"title": plan.title}, None),
-        (_("Ngày lập: %(date)s") % {"date": today.strftime("%d/%m/%Y")}, None),
+        (
+            organization.name.upper(),
+            HEADING,
+            _("Độc lập - Tự do - Hạnh phúc"),
+            UNDERLINED,
+        ),
     ]:
-        ws.append([text_cell(ws, text, font=font, alignment=None, border=False)])
-    ws.append([])
-    ws.append(
-        [
-            text_cell(ws, label, font=BOLD, alignment=CENTER, fill=HEADER_FILL)
-            for label in self_assessment_headers()
-        ]
+        sheet.append(
+            [
+                text_cell(ws, left, font=left_font, alignment=MIDDLE, border=False),
+                None,
+                text_cell(ws, right, font=right_font, alignment=MIDDLE, border=False),
+            ],
+            height=row_height([(left, 57 * 0.9, True)], font_size=13),
+        )
+        sheet.merge(1, split)
+        sheet.merge(split + 1, count)
+    sheet.append([])
+    title = _("BẢNG TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM %(year)s") % {
+        "year": plan.year
+    }
+    sheet.line(title, TITLE, height=24)
+    sheet.line(status_line, ITALIC)
+    sheet.append([])
+
+    header = [
+        text_cell(ws, c.label, font=BOLD, alignment=MIDDLE, fill=HEADER_FILL)
+        for c in columns
+    ]
+    sheet.append(
+        header,
+        height=row_height([(c.label, c.width, True) for c in columns]),
     )
 
-    for criterion in criteria:
-        kids = children.get(criterion.pk, [])
+    _criteria_rows(sheet, figures, evidence)
+    sheet.append([])
+    _signature(sheet, organization.place_label)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    data = cached_values_write(buffer.getvalue(), sheet.cached)
+    if isinstance(output, str):
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        output.write(data)
+
+
+def _criteria_rows(
+    sheet: _Sheet, figures: PlanFigures, evidence: dict[int, list[Evidence]]
+) -> None:
+    ws = sheet.ws
+    rows = figures.rows
+    first = sheet.row + 1
+    row_of = {r.pk: first + i for i, r in enumerate(rows)}
+    children: dict[int, list[CriterionFigures]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+    # Each score cell's value, to compute the headings' results bottom-up.
+    values: dict[tuple[int, str], Decimal | None] = {}
+    for row in reversed(rows):
+        kids = children.get(row.pk, [])
+        if kids:
+            counted = [k for k in kids if k.applicable or not row.applicable]
+            for key in SCORE_KEYS:
+                found = [values[(k.pk, key)] for k in counted]
+                numbers = [v for v in found if v is not None]
+                values[(row.pk, key)] = sum(numbers, Decimal(0)) if numbers else None
+        else:
+            for key, value in _leaf_values(row).items():
+                values[(row.pk, key)] = value
+        if not row.applicable:
+            for key in SCORE_KEYS:
+                if key != "max":
+                    values[(row.pk, key)] = None
+
+    for row in rows:
+        number = row_of[row.pk]
+        kids = children.get(row.pk, [])
         heading = bool(kids)
-        font = BOLD if heading else None
-        fill = AREA_FILL if criterion.parent_id is None else None
-        cells = [
-            text_cell(ws, criterion.code, font=font, fill=fill),
-            text_cell(ws, criterion.title, font=font, fill=fill),
-        ]
-        values = [
-            criterion.max_score,
-            criterion.baseline_score,
-            criterion.target_score,
-            criterion.self_score,
-        ]
-        for column, value in zip(
-            [*SCORE_COLUMNS.values(), SELF_COLUMN], values, strict=True
-        ):
-            if heading:
-                rows = [row_of[k.pk] for k in kids]
+        area = row.parent_id is None
+        font = BOLD if heading or area else PLAIN
+        if not row.applicable:
+            font = MUTED
+        fill = AREA_FILL if area else None
+        note = row.criterion.explanation
+        if not row.applicable:
+            reason = row.criterion.not_applicable_reason
+            note = (
+                _("Không áp dụng: %(reason)s") % {"reason": reason}
+                if reason
+                else _("Không áp dụng")
+            )
+        texts = {
+            "code": row.code,
+            "title": row.title,
+            "evidence": "\n".join(evidence_line(e) for e in evidence.get(row.pk, [])),
+            "note": note,
+        }
+        cells: list[object] = []
+        for column in sheet.columns:
+            key = column.key
+            letter = sheet.letters[key]
+            if key in texts:
+                cells.append(text_cell(ws, texts[key], font=font, fill=fill))
+            elif key == "index":
+                cells.append(_index_cell(sheet, row, number, values, font, fill))
+            elif heading:
+                counted = [k for k in kids if k.applicable or not row.applicable]
+                if not row.applicable and key != "max":
+                    counted = []
+                ref = f"{letter}{number}"
+                sheet.cached[ref] = _cached(values[(row.pk, key)])
                 cells.append(
-                    formula_cell(ws, sum_formula(column, rows), font=font, fill=fill)
+                    formula_cell(
+                        ws,
+                        blank_sum_formula(letter, [row_of[k.pk] for k in counted]),
+                        font=font,
+                        fill=fill,
+                    )
                 )
             else:
-                cells.append(number_cell(ws, value, font=font, fill=fill))
-        cells.append(
-            text_cell(ws, "\n".join(evidence.get(criterion.pk, [])), fill=fill)
-        )
-        cells.append(text_cell(ws, criterion.explanation, fill=fill))
-        ws.append(cells)
-
-    areas = [row_of[c.pk] for c in criteria if c.parent_id is None]
-    ws.append(
-        [
-            text_cell(ws, "", font=BOLD, fill=HEADER_FILL),
-            text_cell(ws, _("TỔNG CỘNG"), font=BOLD, fill=HEADER_FILL),
-            *[
-                formula_cell(
-                    ws, sum_formula(column, areas), font=BOLD, fill=HEADER_FILL
+                cells.append(
+                    number_cell(ws, values[(row.pk, key)], font=font, fill=fill)
                 )
-                for column in [*SCORE_COLUMNS.values(), SELF_COLUMN]
-            ],
-            text_cell(ws, "", fill=HEADER_FILL),
-            text_cell(ws, "", fill=HEADER_FILL),
-        ]
-    )
-    workbook.save(output)
+        height = row_height(
+            [
+                (texts[k], sheet.widths[k], font is BOLD)
+                for k in ("code", "title", "evidence", "note")
+            ]
+        )
+        sheet.append(cells, height)
+
+    _total_rows(sheet, figures, [row_of[r.pk] for r in figures.areas if r.applicable])
+
+
+def _cached(value: Decimal | None) -> CachedValue:
+    return "" if value is None else value
+
+
+def _index_cell(
+    sheet: _Sheet,
+    row: CriterionFigures,
+    number: int,
+    values: dict[tuple[int, str], Decimal | None],
+    font: Font,
+    fill: PatternFill | None,
+) -> object:
+    """An area's sub-index: achieved ÷ applicable maximum × 100, to three decimals."""
+    ws = sheet.ws
+    if row.parent_id is not None or not row.applicable:
+        return text_cell(ws, "", font=font, fill=fill)
+    maximum = sheet.letters["max"] + str(number)
+    achieved = sheet.letters["achieved"] + str(number)
+    formula = f'=IF(N({maximum})=0,"",ROUND(N({achieved})/{maximum}*100,3))'
+    top = values[(row.pk, "max")]
+    got = values[(row.pk, "achieved")] or Decimal(0)
+    cached: CachedValue = ""
+    if top:
+        cached = (got * 100 / top).quantize(Decimal("0.001"))
+    sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+    return formula_cell(ws, formula, font=font, fill=fill)
+
+
+def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
+    """TỔNG CỘNG (the sums of the areas) and the index the engine computes."""
+    ws = sheet.ws
+    totals = figures.totals
+    sums = {
+        "max": totals.max_score,
+        "self": totals.self_total if totals.self_entered else None,
+        "survey": totals.survey_total if totals.survey_entered else None,
+        "appraised": totals.appraised_total if totals.appraised_entered else None,
+        "achieved": totals.forecast,
+    }
+    number = sheet.row + 1
+    cells: list[object] = []
+    for column in sheet.columns:
+        key, letter = column.key, sheet.letters[column.key]
+        if key in sums:
+            sheet.cached[f"{letter}{number}"] = _cached(sums[key])
+            cells.append(
+                formula_cell(
+                    ws, blank_sum_formula(letter, areas), font=BOLD, fill=HEADER_FILL
+                )
+            )
+        else:
+            label = _("TỔNG CỘNG") if key == "title" else ""
+            cells.append(text_cell(ws, label, font=BOLD, fill=HEADER_FILL))
+    sheet.append(cells, row_height([(_("TỔNG CỘNG"), 50, True)]))
+
+    total_ref = f"{sheet.letters['achieved']}{number}"
+    max_ref = f"{sheet.letters['max']}{number}"
+    forecast = figures.projected
+    if forecast.index is not None and figures.baseline_index is not None:
+        label = _(
+            "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%%) = chỉ số năm %(year)s %(index)s + (tổng "
+            "điểm đạt được − tổng điểm năm %(year)s) ÷ điểm tối đa %(scale)s × 100"
+        ) % {
+            "year": figures.plan.baseline_year,
+            "index": _number(figures.baseline_index),
+            "scale": _number(figures.scale),
+        }
+        formula = (
+            f"=MIN(MAX(ROUND({figures.baseline_index}+({total_ref}-"
+            f"{totals.baseline})*100/{figures.scale},3),0),100)"
+        )
+        cached: CachedValue = forecast.index
+    else:
+        label = _(
+            "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%) = tổng điểm đạt được ÷ tổng điểm tối đa "
+            "áp dụng × 100"
+        )
+        formula = f'=IF(N({max_ref})=0,"",ROUND(N({total_ref})/{max_ref}*100,3))'
+        cached = (
+            (totals.forecast * 100 / totals.max_score).quantize(Decimal("0.001"))
+            if totals.max_score
+            else ""
+        )
+    cells = []
+    number += 1
+    for column in sheet.columns:
+        key = column.key
+        if key == "index":
+            sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+            cells.append(formula_cell(ws, formula, font=BOLD, fill=HEADER_FILL))
+        else:
+            text = label if key == "title" else ""
+            cells.append(text_cell(ws, text, font=BOLD, fill=HEADER_FILL))
+    sheet.append(cells, row_height([(label, 50, True)]))
+
+
+def _number(value: Decimal) -> str:
+    return format_decimal(value)
+
+
+def _signature(sheet: _Sheet, place: str) -> None:
+    """The place and date line, THỦ TRƯỞNG CƠ QUAN and room to sign, on the right."""
+    count = len(sheet.columns)
+    first = max(count - 3, 3)
+    dated = _("%(place)s, ngày … tháng … năm …") % {"place": place or "……"}
+    sheet.line(dated, ITALIC, first=first)
+    sheet.line(_("THỦ TRƯỞNG CƠ QUAN"), HEADING, first=first)
+    sheet.line(_("(Ký, ghi rõ họ tên và đóng dấu)"), ITALIC, first=first)

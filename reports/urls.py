@@ -15,6 +15,16 @@ urlpatterns = [
         name="reports-export-self-assessment",
     ),
     path(
+        "ke-hoach/xuat/<int:plan_id>/tu-danh-gia.pdf",
+        views.export_self_assessment_pdf,
+        name="reports-export-self-assessment-pdf",
+    ),
+    path(
+        "ke-hoach/xuat/<int:plan_id>/tu-danh-gia/",
+        views.self_assessment,
+        name="reports-self-assessment",
+    ),
+    path(
         "ke-hoach/xuat/<int:plan_id>/ke-hoach.xlsx",
         views.export_plan,
         name="reports-export-plan",

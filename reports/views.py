@@ -4,6 +4,7 @@ figure comes from the engine (``reports.figures``)."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from criteria.models import Criterion, Plan
 from parplan import roles
 from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
+from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
 from reports.charts import area_chart, ranking_chart
 from reports.figures import SCENARIO_KEYS, plan_figures
 from reports.forms import DashboardForm
@@ -38,6 +40,7 @@ from reports.summaries import (
 )
 from tasks.models import Evidence, Status, Task
 from tasks.progress import tasks_progress_mean
+from tasks.self_assessment_missing import self_assessment_missing
 
 
 def _plan_years() -> list[int]:
@@ -235,8 +238,29 @@ def exports(request: HttpRequest) -> HttpResponse:
     plans = Plan.objects.select_related("organization").order_by(
         "-year", "organization__name"
     )
-    ctx = {"plans": plans, "can_import": roles.can_edit_plan(request.user)}
+    ctx = {
+        "plans": plans,
+        "can_import": roles.can_edit_plan(request.user),
+        "can_edit": roles.can_edit_plan(request.user),
+        "pdf_available": soffice_path() is not None,
+    }
     return render(request, "reports/exports.html", ctx)
+
+
+@login_required
+@require_GET
+def self_assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """A plan's self-assessment before it is sent: the downloads, and what is still
+    missing (a score without evidence or explanation, a score above the maximum …)
+    with a link to fix each."""
+    plan = _plan_for_viewer(request, plan_id)
+    ctx = {
+        "plan": plan,
+        "missing": self_assessment_missing(plan=plan),
+        "can_edit": roles.can_edit_plan(request.user),
+        "pdf_available": soffice_path() is not None,
+    }
+    return render(request, "reports/self_assessment.html", ctx)
 
 
 @login_required
@@ -246,6 +270,30 @@ def export_self_assessment(request: HttpRequest, plan_id: int) -> FileResponse:
     return xlsx_response(
         lambda out: self_assessment_write(plan=plan, output=out),
         export_filename(plan, "tu-danh-gia"),
+    )
+
+
+@login_required
+@require_GET
+def export_self_assessment_pdf(
+    request: HttpRequest, plan_id: int
+) -> HttpResponse | FileResponse:
+    """The same workbook laid out by LibreOffice as a PDF, for sending."""
+    plan = _plan_for_viewer(request, plan_id)
+    workbook = io.BytesIO()
+    self_assessment_write(plan=plan, output=workbook)
+    pdf = io.BytesIO()
+    try:
+        pdf_of_workbook(workbook.getvalue(), pdf)
+    except PdfUnavailableError:
+        ctx = {"plan": plan}
+        return render(request, "reports/pdf_unavailable.html", ctx, status=503)
+    pdf.seek(0)
+    return FileResponse(
+        pdf,
+        as_attachment=True,
+        filename=export_filename(plan, "tu-danh-gia", "pdf"),
+        content_type="application/pdf",
     )
 
 

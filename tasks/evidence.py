@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion, Plan
@@ -154,10 +155,58 @@ def evidence_add(
     )
     if file:
         evidence.file = file
+        # Storage may rename the file (a random suffix when the name is taken).
+        evidence.original_name = (file.name or "").rsplit("/", 1)[-1][:255]
     evidence.full_clean(exclude=["file"])
     with transaction.atomic():
         by_user(evidence, user).save()
     return evidence
+
+
+def evidence_update(
+    *,
+    evidence: Evidence,
+    user: AnyUser | None,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    issuer: str = "",
+    summary: str = "",
+    location: str = "",
+    file: UploadedFile | None = None,
+    link: str = "",
+) -> Evidence:
+    """Correct a document's metadata (số, ký hiệu, ngày, trích yếu, mục/trang …);
+    a new file replaces the stored one, which goes once the change commits."""
+    assert user is None or user.is_authenticated
+    old_name = evidence.file.name if evidence.file else ""
+    evidence.number, evidence.issued_on, evidence.issuer = number, issued_on, issuer
+    evidence.summary, evidence.location, evidence.link = summary, location, link
+    if file:
+        evidence.file = file
+        evidence.original_name = (file.name or "").rsplit("/", 1)[-1][:255]
+    evidence.full_clean(exclude=["file"])
+    with transaction.atomic():
+        by_user(evidence, user).save()
+        if file and old_name:
+            storage = evidence.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return evidence
+
+
+def evidence_by_criterion(plan: Plan) -> dict[int, list[Evidence]]:
+    """The plan's evidence by criterion: attached to it, or to a progress report of one
+    of its tasks; by date of issue. One query."""
+    found: dict[int, list[Evidence]] = {}
+    items = Evidence.objects.filter(plan=plan).select_related(
+        "progress_update__part__task"
+    )
+    for item in items.order_by(F("issued_on").asc(nulls_last=True), "pk"):
+        criterion_id = item.criterion_id
+        if criterion_id is None and item.progress_update is not None:
+            criterion_id = item.progress_update.part.task.criterion_id
+        if criterion_id is not None:
+            found.setdefault(criterion_id, []).append(item)
+    return found
 
 
 def evidence_delete(*, evidence: Evidence, user: AnyUser | None) -> None:

@@ -52,6 +52,38 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a document's metadata; who may delete it may correct it."""
+    item = access.evidence_for_delete(request.user, pk)
+    if item.criterion is not None:
+        criterion = item.criterion
+    else:
+        assert item.progress_update is not None  # the check constraint
+        criterion = item.progress_update.part.task.criterion
+    status = 200
+    fields = ("number", "issued_on", "issuer", "summary", "location", "link")
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES, has_file=bool(item.file))
+        if form.is_valid():
+            try:
+                evidence.evidence_update(
+                    evidence=item, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã sửa tài liệu kiểm chứng."))
+                return redirect(safe_next(request, criterion.get_absolute_url()))
+        status = 400
+    else:
+        form = EvidenceForm(
+            initial={f: getattr(item, f) for f in fields}, has_file=bool(item.file)
+        )
+    ctx = {"criterion": criterion, "form": form, "evidence": item}
+    return render(request, "tasks/evidence_form.html", ctx, status=status)
+
+
+@login_required
 @require_POST
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.evidence_for_delete(request.user, pk)
@@ -72,7 +104,7 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     item = access.evidence_for_download(request.user, pk)
     if not item.file:
         raise Http404
-    name = item.file.name.rsplit("/", 1)[-1]
+    name = item.file_label
     content_type = (
         evidence.content_type_of(name)
         or mimetypes.guess_type(name)[0]

@@ -224,8 +224,9 @@ class EvidenceForm(forms.Form):
         assume_scheme="https",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_file: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.has_file = has_file  # editing evidence whose file is kept
         self.fields["file"].help_text = evidence_file_help()
         self.fields["file"].widget.attrs["accept"] = ",".join(
             "." + ext for ext in ALLOWED_FILES
@@ -238,8 +239,10 @@ class EvidenceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not self.errors and not any(
-            data.get(k) for k in ("number", "summary", "file", "link")
+        if (
+            not self.errors
+            and not self.has_file
+            and not any(data.get(k) for k in ("number", "summary", "file", "link"))
         ):
             raise forms.ValidationError(
                 _(

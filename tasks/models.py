@@ -362,6 +362,12 @@ class Evidence(models.Model):
     file = models.FileField(
         _("tệp"), upload_to=evidence_upload_to, blank=True, max_length=300
     )
+    original_name = models.CharField(
+        _("tên tệp gốc"),
+        max_length=255,
+        blank=True,
+        help_text=_("Tên tệp như người tải lên đặt, không có hậu tố của nơi lưu."),
+    )
     link = models.URLField(_("đường dẫn"), blank=True, max_length=500)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -389,6 +395,13 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         parts = [self.number, self.summary]
         return " – ".join(p for p in parts if p) or (self.file.name or self.link)
+
+    @property
+    def file_label(self) -> str:
+        """The file's name as uploaded (the stored one may carry a random suffix)."""
+        if not self.file:
+            return ""
+        return self.original_name or self.file.name.rsplit("/", 1)[-1]
 
     def clean(self) -> None:
         if not (self.number or self.summary or self.file or self.link):

@@ -32,6 +32,11 @@ urlpatterns = [
         name="tasks-evidence-add",
     ),
     path(
+        "ke-hoach/tai-lieu/<int:pk>/sua/",
+        evidence_views.evidence_edit,
+        name="tasks-evidence-edit",
+    ),
+    path(
         "ke-hoach/tai-lieu/<int:pk>/xoa/",
         evidence_views.evidence_delete,
         name="tasks-evidence-delete",

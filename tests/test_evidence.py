@@ -306,3 +306,76 @@ def test_a_very_long_file_name_uploaded_twice_is_stored_both_times(
         assert path.endswith(".pdf")
         assert len(Path(path).name.encode("utf-8")) <= 255
         assert (media_root / path).read_bytes() == PDF_BYTES
+
+
+def test_the_original_file_name_is_kept_when_storage_renames_the_file(
+    office: User, criterion: Criterion, media_root: Path
+) -> None:
+    for _copy in range(2):
+        add_to_criterion(
+            client_for(office),
+            criterion,
+            number="05/TB-SKHCN",
+            file=SimpleUploadedFile("thông báo.pdf", PDF_BYTES),
+        )
+    first, second = Evidence.objects.filter(criterion=criterion).order_by("pk")
+    assert first.file.name != second.file.name  # the second got a random suffix
+    assert first.original_name == second.original_name == "thông báo.pdf"
+    assert second.file_label == "thông báo.pdf"
+    response = client_for(office).get(f"/ke-hoach/tai-lieu/{second.pk}/tep/")
+    assert "th%C3%B4ng%20b%C3%A1o.pdf" in response["Content-Disposition"]
+    page = client_for(office).get(criterion.get_absolute_url()).content.decode()
+    assert "thông báo.pdf" in page
+
+
+def test_the_office_corrects_a_documents_metadata_and_keeps_its_file(
+    office: User, criterion: Criterion, media_root: Path
+) -> None:
+    add_to_criterion(
+        client_for(office),
+        criterion,
+        number="05",
+        file=SimpleUploadedFile("tb.pdf", PDF_BYTES),
+    )
+    evidence = Evidence.objects.get(criterion=criterion)
+    url = f"/ke-hoach/tai-lieu/{evidence.pk}/sua/"
+    assert client_for(office).get(url).status_code == 200
+    response = client_for(office).post(
+        url,
+        {
+            "number": "05/TB-SKHCN",
+            "issued_on": "2023-04-10",
+            "summary": "Thông báo kết luận giao ban quý I",
+            "location": "mục 2, trang 3",
+        },
+    )
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert (evidence.number, str(evidence.issued_on), evidence.location) == (
+        "05/TB-SKHCN",
+        "2023-04-10",
+        "mục 2, trang 3",
+    )
+    assert evidence.summary == "Thông báo kết luận giao ban quý I"
+    assert evidence.file and evidence.original_name == "tb.pdf"
+
+
+def test_a_correction_that_leaves_nothing_is_refused(
+    office: User, criterion: Criterion
+) -> None:
+    evidence = Evidence.objects.create(
+        plan=criterion.plan, criterion=criterion, number="05"
+    )
+    response = client_for(office).post(f"/ke-hoach/tai-lieu/{evidence.pk}/sua/", {})
+    assert response.status_code == 400
+    evidence.refresh_from_db()
+    assert evidence.number == "05"
+
+
+def test_a_viewer_cannot_correct_evidence(viewer: User, criterion: Criterion) -> None:
+    evidence = Evidence.objects.create(
+        plan=criterion.plan, criterion=criterion, number="05"
+    )
+    url = f"/ke-hoach/tai-lieu/{evidence.pk}/sua/"
+    assert client_for(viewer).get(url).status_code == 403
+    assert client_for(viewer).post(url, {"number": "x"}).status_code == 403
