@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from criteria.forms import SelfScoreForm
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
 from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
@@ -137,11 +137,13 @@ def tree(request: HttpRequest) -> HttpResponse:
         }
         rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
         can_edit = roles.can_edit_plan(request.user)
+        assessment = SelfAssessment.objects.filter(plan=plan).first()
+        locked = assessment is not None and assessment.is_locked
         lines = [
             TreeLine(
                 item,
                 SelfScoreForm.for_criterion(item.row.criterion)
-                if can_edit and _self_scored(item.row.criterion)
+                if can_edit and not locked and _self_scored(item.row.criterion)
                 else None,
             )
             for item in rows
@@ -150,6 +152,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             figures=figures,
             rows=lines,
             can_edit=can_edit,
+            assessment=assessment,
             today=today,
             filtered=bool(status or unit_id or due),
             status=status,
@@ -201,7 +204,10 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         ).select_related("progress_update__part__unit", "progress_update__part__task")
     )
     can_edit = roles.can_edit_plan(request.user)
+    assessment = SelfAssessment.objects.filter(plan_id=row.plan_id).first()
+    locked = assessment is not None and assessment.is_locked
     ctx: dict[str, Any] = {
+        "assessment": assessment,
         "criterion": row,
         "ancestors": ancestors,
         "children": children,
@@ -211,7 +217,9 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         "progress_evidence": progress_evidence,
         "history": criterion_history(row),
         "can_edit": can_edit,
-        "self_score_form": SelfScoreForm.for_criterion(row) if can_edit else None,
+        "self_score_form": SelfScoreForm.for_criterion(row)
+        if can_edit and not locked
+        else None,
         "rule": getattr(row, "scoring_rule", None),
         "plan_url": reverse("reports-tree"),
     }

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from criteria.assessment_lock import self_assessment_lock_check
 from criteria.models import Criterion, Plan
 from parplan.history import by_user
 from parplan.scores import format_decimal
@@ -139,6 +140,7 @@ def evidence_add(
     link: str = "",
 ) -> Evidence:
     """Attach a document to a criterion or to a progress report (checked already)."""
+    self_assessment_lock_check(plan_id=plan.pk)
     assert user is None or user.is_authenticated  # the uploader is a signed-in user
     evidence = Evidence(
         plan=plan,
@@ -162,6 +164,7 @@ def evidence_add(
 
 def evidence_delete(*, evidence: Evidence, user: AnyUser | None) -> None:
     """Delete the record; its stored file goes once the deletion commits."""
+    self_assessment_lock_check(plan_id=evidence.plan_id)
     with transaction.atomic():
         by_user(evidence, user).delete()
 
