@@ -3,7 +3,6 @@ before the approval, is refused with the lock's message."""
 
 from __future__ import annotations
 
-
 import pytest
 from django.contrib.auth.models import User
 
