@@ -80,3 +80,47 @@ class SelfAssessmentStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.edition}"
+
+
+class Appeal(models.Model):
+    """The department's explanation or appeal (giải trình, kiến nghị) of one
+    criterion's appraised score, and what the council decided. An accepted appeal
+    sets the criterion's final score."""
+
+    class Kind(models.TextChoices):
+        EXPLANATION = "explanation", _("Giải trình")
+        APPEAL = "appeal", _("Kiến nghị")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        ACCEPTED = "accepted", _("Chấp nhận")
+        REJECTED = "rejected", _("Không chấp nhận")
+
+    criterion = models.OneToOneField(
+        "criteria.Criterion",
+        on_delete=models.CASCADE,
+        related_name="appeal",
+        verbose_name=_("tiêu chí"),
+    )
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=Kind.choices, default=Kind.EXPLANATION
+    )
+    text = models.TextField(_("nội dung giải trình, kiến nghị"))
+    outcome = models.CharField(
+        _("kết quả"), max_length=20, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người ghi"),
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("giải trình, kiến nghị")
+        verbose_name_plural = _("giải trình, kiến nghị")
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.get_outcome_display()}"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from criteria.assessment_models import SelfAssessment, SelfAssessmentStep
+from criteria.assessment_models import Appeal, SelfAssessment, SelfAssessmentStep
 from criteria.codes import CODE_RE, code_sort_key, parent_code
 from criteria.managers import CriterionQuerySet, PlanQuerySet
 from criteria.scoring import RuleKind, levels_check, rule_score
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 __all__ = [
+    "Appeal",
     "Criterion",
     "Organization",
     "Plan",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import appraisal_views, views
+from criteria import appeal_views, appraisal_views, views
 
 urlpatterns = [
     # criteria-
@@ -23,6 +23,13 @@ urlpatterns = [
         "ke-hoach/tieu-chi/<int:pk>/cach-cham/",
         views.scoring,
         name="criteria-scoring",
+    ),
+    # criteria- giải trình, kiến nghị
+    path("ke-hoach/giai-trinh/", appeal_views.appeals, name="criteria-appeals"),
+    path(
+        "ke-hoach/tieu-chi/<int:pk>/giai-trinh/",
+        appeal_views.appeal,
+        name="criteria-appeal",
     ),
     # criteria- the province's result table
     path(

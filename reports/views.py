@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from criteria.appeals import appeals_summary
 from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
@@ -88,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             priorities=figures.priorities[:PRIORITIES_SHOWN],
             today=today,
             units=unit_progress(figures.tasks, today),
+            appeals=appeals_summary(plan=plan),
             tree_url=f"{reverse('reports-tree')}?year={plan.year}",
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
         )
