@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from criteria.assessment_lock import self_assessment_lock_check
 from criteria.codes import parent_code
 from criteria.models import Criterion, Plan, ScoringRule
 from parplan.history import by_user, claim
@@ -29,6 +30,7 @@ def criterion_self_score_set(
 ) -> Criterion:
     """Enter the self-assessed score and the explanation of one criterion."""
     with transaction.atomic():
+        self_assessment_lock_check(plan_id=criterion.plan_id)
         current = claim(Criterion, criterion.pk, expected_version)
         current.self_score, current.explanation = self_score, explanation.strip()
         current.full_clean(validate_unique=False, validate_constraints=False)
@@ -133,8 +135,10 @@ def criterion_save(
 def criterion_delete(*, criterion: Criterion, user: AnyUser | None) -> None:
     """Delete a criterion with its sub-criteria and everything attached to them
     (tasks, progress, evidence: the database cascades; evidence files are removed
-    once the deletion commits, see ``tasks.evidence``)."""
+    once the deletion commits, see ``tasks.evidence``). Refused while the plan's
+    self-assessment is locked: the self-scores and evidence would go with it."""
     with transaction.atomic():
+        self_assessment_lock_check(plan_id=criterion.plan_id)
         by_user(criterion, user).delete()
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from criteria.models import Criterion, Plan, ScoringRule
+from criteria.models import Appeal, Criterion, Plan, ScoringRule
 from criteria.scoring import EXAMPLES, FIELDS_BY_KIND
 from parplan.forms import ScoreField, VersionField
 
@@ -210,3 +210,33 @@ class PlanSettingsForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Ví dụ “Đắk Nông”; để trống: tên tỉnh."),
     )
+
+
+class AppealForm(forms.Form):
+    """The department's explanation or appeal of an appraised score, and its outcome."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("Loại"), choices=Appeal.Kind.choices)
+    text = forms.CharField(
+        label=gettext_lazy("Nội dung giải trình, kiến nghị"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Kết quả"), choices=Appeal.Outcome.choices
+    )
+    final_score = ScoreField(
+        label=gettext_lazy("Điểm sau giải trình, phúc khảo"),
+        help_text=gettext_lazy("Chỉ khi được chấp nhận."),
+    )
+    version = VersionField()
+
+    @classmethod
+    def for_criterion(cls, criterion: Criterion, appeal: Appeal | None) -> AppealForm:
+        return cls(
+            initial={
+                "kind": appeal.kind if appeal else Appeal.Kind.EXPLANATION,
+                "text": appeal.text if appeal else "",
+                "outcome": appeal.outcome if appeal else Appeal.Outcome.PENDING,
+                "final_score": criterion.final_score,
+                "version": criterion.version,
+            }
+        )

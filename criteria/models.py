@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from criteria.assessment_models import Appeal, SelfAssessment, SelfAssessmentStep
 from criteria.codes import CODE_RE, code_sort_key, parent_code
 from criteria.managers import CriterionQuerySet, PlanQuerySet
 from criteria.scoring import RuleKind, levels_check, rule_score
@@ -17,6 +18,16 @@ from parplan.scores import ScoreField, format_decimal
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+__all__ = [
+    "Appeal",
+    "Criterion",
+    "Organization",
+    "Plan",
+    "ScoringRule",
+    "SelfAssessment",
+    "SelfAssessmentStep",
+]
 
 
 class Organization(models.Model):

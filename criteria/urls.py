@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import appraisal_views, plan_views, views
+from criteria import appeal_views, appraisal_views, plan_views, views
 from criteria.criteria_set import views as criteria_set_views
 
 urlpatterns = [
@@ -30,6 +30,13 @@ urlpatterns = [
         "ke-hoach/<int:pk>/thiet-lap-tu-danh-gia/",
         plan_views.plan_settings,
         name="criteria-plan-settings",
+    ),
+    # criteria- giải trình, kiến nghị
+    path("ke-hoach/giai-trinh/", appeal_views.appeals, name="criteria-appeals"),
+    path(
+        "ke-hoach/tieu-chi/<int:pk>/giai-trinh/",
+        appeal_views.appeal,
+        name="criteria-appeal",
     ),
     # criteria- the province's result table
     path(

@@ -291,7 +291,11 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         parent = criterion.parent
         code = criterion.code
-        editing.criterion_delete(criterion=criterion, user=request.user)
+        try:
+            editing.criterion_delete(criterion=criterion, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(criterion)
         messages.success(request, _("Đã xóa tiêu chí %(code)s.") % {"code": code})
         return redirect(parent.get_absolute_url() if parent else "reports-tree")
     # What goes with it, counted through the reverse relations of the rows below.

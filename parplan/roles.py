@@ -59,6 +59,18 @@ def can_edit_plan(user: AnyUser) -> bool:
     return Role.OFFICE in user_roles(user)
 
 
+def can_submit_self_assessment(user: AnyUser) -> bool:
+    """The office sends the year's self-assessment to the director."""
+    return Role.OFFICE in user_roles(user)
+
+
+def can_approve_self_assessment(user: AnyUser) -> bool:
+    """The director approves (and reopens) the self-assessment: the one write right
+    of the Lãnh đạo Sở group. A deputy director gets it by joining that group; the
+    office, even as superuser, never approves its own submission."""
+    return Role.DIRECTOR in user_roles(user)
+
+
 # Model permissions each role's group carries (used by Django's admin; the
 # application's own pages ask the functions above).
 _VIEW_MODELS = [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports import ranking_views, views
+from reports import assessment_views, ranking_views, views
 
 urlpatterns = [
     # reports- the plan read whole
@@ -28,6 +28,11 @@ urlpatterns = [
         "ke-hoach/xuat/<int:plan_id>/ke-hoach.xlsx",
         views.export_plan,
         name="reports-export-plan",
+    ),
+    path(
+        "ke-hoach/<int:plan_id>/tu-danh-gia/phe-duyet/",
+        assessment_views.state,
+        name="reports-self-assessment-state",
     ),
     # reports- dashboard and ranking
     path("bao-cao/", views.dashboard, name="reports-dashboard"),

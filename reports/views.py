@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from criteria.appeals import appeals_summary
 from criteria.forms import SelfScoreForm
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
 from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
@@ -30,6 +31,7 @@ from reports.forms import DashboardForm
 from reports.plan_workbook import plan_write
 from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
+from reports.self_assessment_steps import self_assessment_status_line
 from reports.summaries import (
     TASK_FILTER_DUE,
     TreeRow,
@@ -91,6 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             priorities=figures.priorities[:PRIORITIES_SHOWN],
             today=today,
             units=unit_progress(figures.tasks, today),
+            appeals=appeals_summary(plan=plan),
             tree_url=f"{reverse('reports-tree')}?year={plan.year}",
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
         )
@@ -140,11 +143,13 @@ def tree(request: HttpRequest) -> HttpResponse:
         }
         rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
         can_edit = roles.can_edit_plan(request.user)
+        assessment = SelfAssessment.objects.filter(plan=plan).first()
+        locked = assessment is not None and assessment.is_locked
         lines = [
             TreeLine(
                 item,
                 SelfScoreForm.for_criterion(item.row.criterion)
-                if can_edit and _self_scored(item.row.criterion)
+                if can_edit and not locked and _self_scored(item.row.criterion)
                 else None,
             )
             for item in rows
@@ -153,6 +158,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             figures=figures,
             rows=lines,
             can_edit=can_edit,
+            assessment=assessment,
             today=today,
             filtered=bool(status or unit_id or due),
             status=status,
@@ -204,7 +210,10 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         ).select_related("progress_update__part__unit", "progress_update__part__task")
     )
     can_edit = roles.can_edit_plan(request.user)
+    assessment = SelfAssessment.objects.filter(plan_id=row.plan_id).first()
+    locked = assessment is not None and assessment.is_locked
     ctx: dict[str, Any] = {
+        "assessment": assessment,
         "criterion": row,
         "ancestors": ancestors,
         "children": children,
@@ -214,7 +223,9 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         "progress_evidence": progress_evidence,
         "history": criterion_history(row),
         "can_edit": can_edit,
-        "self_score_form": SelfScoreForm.for_criterion(row) if can_edit else None,
+        "self_score_form": SelfScoreForm.for_criterion(row)
+        if can_edit and not locked
+        else None,
         "rule": getattr(row, "scoring_rule", None),
         "plan_url": reverse("reports-tree"),
     }
@@ -268,7 +279,9 @@ def self_assessment(request: HttpRequest, plan_id: int) -> HttpResponse:
 def export_self_assessment(request: HttpRequest, plan_id: int) -> FileResponse:
     plan = _plan_for_viewer(request, plan_id)
     return xlsx_response(
-        lambda out: self_assessment_write(plan=plan, output=out),
+        lambda out: self_assessment_write(
+            plan=plan, output=out, status_line=self_assessment_status_line(plan=plan)
+        ),
         export_filename(plan, "tu-danh-gia"),
     )
 
@@ -281,7 +294,9 @@ def export_self_assessment_pdf(
     """The same workbook laid out by LibreOffice as a PDF, for sending."""
     plan = _plan_for_viewer(request, plan_id)
     workbook = io.BytesIO()
-    self_assessment_write(plan=plan, output=workbook)
+    self_assessment_write(
+        plan=plan, output=workbook, status_line=self_assessment_status_line(plan=plan)
+    )
     pdf = io.BytesIO()
     try:
         pdf_of_workbook(workbook.getvalue(), pdf)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from criteria.admin import PlanFilter
+from criteria.assessment_lock import lock_message, self_assessment_locked
 from criteria.models import Criterion, Plan
 from parplan.admin_imports import TableCSV, TableFormat, TableImportAdminMixin
 from tasks.appendix.resource import (
@@ -149,11 +150,26 @@ class TaskInline(admin.TabularInline):
     show_change_link = True
 
 
+def _locked(obj: Criterion | Evidence | None) -> bool:
+    """An approved self-assessment locks self-scores, explanations and evidence in
+    the admin too: those rows show read-only and cannot be deleted (nor cascaded)."""
+    return obj is not None and self_assessment_locked(plan_id=obj.plan_id)
+
+
 class EvidenceInline(admin.StackedInline):
     model = Evidence
     fk_name = "criterion"
     fields = ("number", "issued_on", "issuer", "summary", "location", "file", "link")
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not _locked(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Criterion)
@@ -184,6 +200,21 @@ class CriterionAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistor
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Criterion]:
         return super().get_queryset(request).annotate(task_count=Count("tasks"))
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Criterion | None = None
+    ) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if _locked(obj):
+            if request.method == "GET":
+                self.message_user(request, lock_message(), level=messages.WARNING)
+            return (*fields, "self_score", "explanation")
+        return fields
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Criterion | None = None
+    ) -> bool:
+        return not _locked(obj) and super().has_delete_permission(request, obj)
 
     @admin.display(description=_("lĩnh vực, tiêu chí"), ordering="title")
     def short_title(self, obj: Criterion) -> str:
@@ -221,6 +252,31 @@ class CriterionAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistor
         return {"plan": Plan.objects.order_by("-year").first()}
 
 
+class EvidenceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = (
+            "plan",
+            "criterion",
+            "progress_update",
+            "number",
+            "issued_on",
+            "issuer",
+            "summary",
+            "location",
+            "file",
+            "link",
+            "uploaded_by",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        plan = data.get("plan")
+        if plan is not None and self_assessment_locked(plan_id=plan.pk):
+            raise forms.ValidationError(lock_message())
+        return data
+
+
 @admin.register(Evidence)
 class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = (
@@ -235,3 +291,14 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     search_fields = ("number", "summary", "issuer")
     list_select_related = ("criterion", "uploaded_by")
     raw_id_fields = ("criterion", "progress_update")
+    form = EvidenceAdminForm
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Evidence | None = None
+    ) -> bool:
+        return not _locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Evidence | None = None
+    ) -> bool:
+        return not _locked(obj) and super().has_delete_permission(request, obj)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from criteria.assessment_lock import self_assessment_lock_check
 from criteria.models import Criterion, Plan
 from parplan.history import by_user
 from parplan.scores import format_decimal
@@ -140,6 +141,7 @@ def evidence_add(
     link: str = "",
 ) -> Evidence:
     """Attach a document to a criterion or to a progress report (checked already)."""
+    self_assessment_lock_check(plan_id=plan.pk)
     assert user is None or user.is_authenticated  # the uploader is a signed-in user
     evidence = Evidence(
         plan=plan,
@@ -178,6 +180,7 @@ def evidence_update(
     """Correct a document's metadata (số, ký hiệu, ngày, trích yếu, mục/trang …);
     a new file replaces the stored one, which goes once the change commits."""
     assert user is None or user.is_authenticated
+    self_assessment_lock_check(plan_id=evidence.plan_id)
     old_name = evidence.file.name if evidence.file else ""
     evidence.number, evidence.issued_on, evidence.issuer = number, issued_on, issuer
     evidence.summary, evidence.location, evidence.link = summary, location, link
@@ -211,6 +214,7 @@ def evidence_by_criterion(plan: Plan) -> dict[int, list[Evidence]]:
 
 def evidence_delete(*, evidence: Evidence, user: AnyUser | None) -> None:
     """Delete the record; its stored file goes once the deletion commits."""
+    self_assessment_lock_check(plan_id=evidence.plan_id)
     with transaction.atomic():
         by_user(evidence, user).delete()
 

@@ -93,8 +93,12 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
         # A check constraint: evidence belongs to a criterion or to a progress report.
         assert item.progress_update is not None
         default = item.progress_update.part.task.get_absolute_url()
-    evidence.evidence_delete(evidence=item, user=request.user)
-    messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
+    try:
+        evidence.evidence_delete(evidence=item, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
     return redirect(safe_next(request, default))
 
 

@@ -592,8 +592,9 @@ def _download_queries(
     url = reverse("reports-export-self-assessment", args=[plan_id])
     # session, user, the user's groups (role), the plan with its organization; the
     # engine's criteria, tasks, parts and ranking table; the evidence with the
-    # progress reports they belong to
-    with django_assert_num_queries(9):
+    # progress reports they belong to; the self-assessment's state for the status line
+    # under the title (a draft: no step to read)
+    with django_assert_num_queries(10):
         response = client.get(url)
         body = b"".join(response.streaming_content)
     assert response.status_code == 200

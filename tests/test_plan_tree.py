@@ -146,8 +146,9 @@ def _tree_queries(
     plan = plan_build(organization=organization, **size)
     client = client_for(viewer)
     client.get(URL)  # warm the session
-    # session, user, user's groups; the plan; criteria; tasks; parts with units
-    with django_assert_num_queries(7):
+    # session, user, user's groups; the plan; criteria; tasks; parts with units; the
+    # self-assessment's state (its banner)
+    with django_assert_num_queries(8):
         response = client.get(URL, {"year": plan.year})
     assert response.status_code == 200
 

@@ -6,9 +6,18 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from criteria.commands import organization_option, plan_option
+from criteria.models import Plan
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook
 from reports.management.commands._export import PlanExportCommand, output_path
 from reports.self_assessment import export_filename, self_assessment_write
+from reports.self_assessment_steps import self_assessment_status_line
+
+
+def _write(*, plan: Plan, output: Any) -> None:
+    """The workbook with its state and version under the title."""
+    self_assessment_write(
+        plan=plan, output=output, status_line=self_assessment_status_line(plan=plan)
+    )
 
 
 class Command(PlanExportCommand):
@@ -18,7 +27,7 @@ class Command(PlanExportCommand):
     )
     kind = "tu-danh-gia"
     done = "bảng tự đánh giá"
-    write = staticmethod(self_assessment_write)
+    write = staticmethod(_write)
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -37,7 +46,7 @@ class Command(PlanExportCommand):
         )
         path = output_path(options["output"], export_filename(plan, self.kind))
         workbook = io.BytesIO()
-        self_assessment_write(plan=plan, output=workbook)
+        _write(plan=plan, output=workbook)
         pdf_path = path.with_suffix(".pdf")
         try:
             with open(pdf_path, "wb") as handle:
