@@ -9,7 +9,7 @@ self-assessment is approved; this module proves each of them:
 3. the htmx partial of the inline self-score in the tree;
 4. the scoring rule's "apply as self-score" (``criterion_scoring_save``);
 5. evidence added to a criterion (page);
-6. evidence deleted (page);
+6. evidence deleted (page), and its metadata corrected (page);
 7. a progress report that carries evidence (a unit head's page);
 8. a criterion deleted (its self-score and evidence would go with it);
 9. the admin: a criterion's self-score and explanation are read-only, its evidence
@@ -340,6 +340,20 @@ def test_6_deleting_evidence_refuses(
     )
     assert LOCKED in response.content.decode()
     assert Evidence.objects.filter(pk=item.pk).exists()
+
+
+def test_6b_correcting_evidence_metadata_refuses(
+    seed_plan: Plan, criterion: Criterion, office: User, director: User
+) -> None:
+    item = Evidence.objects.create(plan=seed_plan, criterion=criterion, number="01")
+    approve(seed_plan, office, director)
+    response = client_for(office).post(
+        f"/ke-hoach/tai-lieu/{item.pk}/sua/", {"number": "02/TB", "summary": "Khác"}
+    )
+    assert response.status_code == 400
+    assert LOCKED in response.content.decode()
+    item.refresh_from_db()
+    assert item.number == "01"
 
 
 def test_7_a_progress_report_with_evidence_refuses_whole(
