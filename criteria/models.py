@@ -59,6 +59,18 @@ class Plan(models.Model):
         default=2,
         help_text=_("Số bậc xếp hạng phấn đấu tăng so với năm cơ sở."),
     )
+    review_criterion_code = models.CharField(
+        _("tiêu chí về giao ban quý"),
+        max_length=30,
+        blank=True,
+        default="1.2.2",
+        help_text=_(
+            "STT của tiêu chí đòi hỏi các cuộc giao ban quý; để trống nếu không có."
+        ),
+    )
+    reviews_required = models.PositiveSmallIntegerField(
+        _("số cuộc giao ban cần có"), default=4
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
