@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import appraisal_views, views
+from criteria import appraisal_views, calendar_views, views
 
 urlpatterns = [
     # criteria-
@@ -23,6 +23,12 @@ urlpatterns = [
         "ke-hoach/tieu-chi/<int:pk>/cach-cham/",
         views.scoring,
         name="criteria-scoring",
+    ),
+    # criteria- a plan year's PAR calendar
+    path(
+        "ke-hoach/<int:pk>/lich/",
+        calendar_views.plan_calendar,
+        name="criteria-plan-calendar",
     ),
     # criteria- the province's result table
     path(

@@ -61,6 +61,16 @@ def is_past_due(due_date: date | None, status: str, today: date) -> bool:
     return bool(due_date and due_date < today and status != Status.DONE)
 
 
+# A unit head is reminded of a task due within this many days, or overdue.
+REMINDER_DAYS = 14
+
+
+def needs_reminder(due_date: date | None, status: str, today: date) -> bool:
+    if not due_date or status == Status.DONE:
+        return False
+    return (due_date - today).days <= REMINDER_DAYS
+
+
 class Unit(models.Model):
     """A division or attached unit of the organization (phòng, đơn vị trực thuộc)."""
 
@@ -276,6 +286,10 @@ class TaskUnit(models.Model):
         return is_past_due(
             self.task.due_date, self.status, today or timezone.localdate()
         )
+
+    def needs_reminder(self, today: date) -> bool:
+        """Due within ``REMINDER_DAYS`` or overdue, and this unit's part not done."""
+        return needs_reminder(self.task.due_date, self.status, today)
 
     def has_reports(self) -> bool:
         """The unit has reported on it: removing it would lose that history."""
