@@ -240,3 +240,23 @@ class AppealForm(forms.Form):
                 "version": criterion.version,
             }
         )
+
+
+class PlanCalendarForm(forms.ModelForm):
+    """The PAR calendar of a plan year and the criterion asking for quarterly reviews."""
+
+    class Meta:
+        model = Plan
+        fields = [
+            "self_assessment_due",
+            "appraisal_starts",
+            "appraisal_ends",
+            "explanation_starts",
+            "explanation_ends",
+            "review_criterion_code",
+            "reviews_required",
+        ]
+        widgets = {
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for name in fields[:5]
+        }

@@ -129,6 +129,30 @@ class Plan(models.Model):
             "có trong bảng tự đánh giá khi tỉnh yêu cầu."
         ),
     )
+    review_criterion_code = models.CharField(
+        _("tiêu chí về giao ban quý"),
+        max_length=30,
+        blank=True,
+        default="1.2.2",
+        help_text=_(
+            "STT của tiêu chí đòi hỏi các cuộc giao ban quý; để trống nếu không có."
+        ),
+    )
+    reviews_required = models.PositiveSmallIntegerField(
+        _("số cuộc giao ban cần có"), default=4
+    )
+    # The PAR calendar of the plan year, as the province announces it.
+    self_assessment_due = models.DateField(
+        _("hạn nộp bảng tự đánh giá"), null=True, blank=True
+    )
+    appraisal_starts = models.DateField(_("bắt đầu thẩm định"), null=True, blank=True)
+    appraisal_ends = models.DateField(_("kết thúc thẩm định"), null=True, blank=True)
+    explanation_starts = models.DateField(
+        _("bắt đầu giải trình, phúc khảo"), null=True, blank=True
+    )
+    explanation_ends = models.DateField(
+        _("hạn giải trình, phúc khảo"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     objects = PlanQuerySet.as_manager()
@@ -172,6 +196,16 @@ class Plan(models.Model):
             raise ValidationError(
                 {"baseline_year": _("Năm cơ sở phải trước năm kế hoạch.")}
             )
+        windows = [
+            ("appraisal_starts", "appraisal_ends"),
+            ("explanation_starts", "explanation_ends"),
+        ]
+        for start, end in windows:
+            first, last = getattr(self, start), getattr(self, end)
+            if first and last and last < first:
+                raise ValidationError(
+                    {end: _("Ngày kết thúc phải từ ngày bắt đầu trở đi.")}
+                )
 
 
 class Criterion(models.Model):

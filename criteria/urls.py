@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from criteria import appeal_views, appraisal_views, plan_views, views
+from criteria import appeal_views, appraisal_views, calendar_views, plan_views, views
 from criteria.criteria_set import views as criteria_set_views
 
 urlpatterns = [
@@ -37,6 +37,12 @@ urlpatterns = [
         "ke-hoach/tieu-chi/<int:pk>/giai-trinh/",
         appeal_views.appeal,
         name="criteria-appeal",
+    ),
+    # criteria- a plan year's PAR calendar
+    path(
+        "ke-hoach/<int:pk>/lich/",
+        calendar_views.plan_calendar,
+        name="criteria-plan-calendar",
     ),
     # criteria- the province's result table
     path(

@@ -20,6 +20,11 @@ NAV = [
     ),
     ("tasks-mine", _("Nhiệm vụ của đơn vị"), {Role.UNIT_HEAD}),
     ("tasks-list", _("Nhiệm vụ"), {Role.OFFICE, Role.DIRECTOR}),
+    (
+        "tasks-review-list",
+        _("Giao ban quý"),
+        {Role.OFFICE, Role.DIRECTOR, Role.UNIT_HEAD},
+    ),
     ("tasks-import", _("Nhập từ Excel"), {Role.OFFICE}),
     ("reports-ranking", _("Bảng xếp hạng"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),
     ("reports-exports", _("Xuất Excel"), {Role.DIRECTOR, Role.OFFICE, Role.VIEWER}),

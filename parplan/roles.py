@@ -84,6 +84,7 @@ _VIEW_MODELS = [
     ("tasks", "taskunit"),
     ("tasks", "progressupdate"),
     ("tasks", "evidence"),
+    ("tasks", "quarterlyreview"),
     ("reports", "peerrank"),
 ]
 # Models only the office's group sees: sign-in attempts, which it deletes to unlock

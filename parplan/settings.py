@@ -242,6 +242,19 @@ IMPORT_STAGING_DIR = Path(
     or Path(tempfile.gettempdir()) / "parplan-imports"
 )
 
+# Reminders (``send_reminders``) go through Django's e-mail backend: the console by
+# default; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST
+# (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) to send for real.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parplan@localhost")
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The admin's Import button needs the model's change permission (only the office's
 # group has it), exporting its view permission.

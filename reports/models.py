@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -136,3 +137,36 @@ def table_stamp(rows: Iterable[PeerRank]) -> str:
         )
         digest.update(repr((*values, r.position)).encode())
     return digest.hexdigest()
+
+
+class ReminderLog(models.Model):
+    """A reminder sent: to whom, of which kind, for which day. One per user, kind
+    and day, so ``send_reminders`` run twice the same day sends nothing more."""
+
+    class Kind(models.TextChoices):
+        TASKS = "tasks", _("Nhiệm vụ đến hạn")
+        CALENDAR = "calendar", _("Lịch cải cách hành chính")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("người nhận"),
+    )
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    day = models.DateField(_("ngày"))
+    items = models.PositiveIntegerField(_("số mục"))
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thư nhắc việc")
+        verbose_name_plural = _("thư nhắc việc")
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "day"], name="reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_kind_display()} – {self.day}"

@@ -40,7 +40,7 @@ from reports.summaries import (
     tree_rows,
     unit_progress,
 )
-from tasks.models import Evidence, Status, Task
+from tasks.models import Evidence, QuarterlyReview, Status, Task
 from tasks.progress import tasks_progress_mean
 from tasks.self_assessment_missing import self_assessment_missing
 
@@ -209,12 +209,16 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
             progress_update__part__task__in=[t.pk for t in tasks]
         ).select_related("progress_update__part__unit", "progress_update__part__task")
     )
+    reviews = list(QuarterlyReview.objects.evidence_for(row))
+    is_review_criterion = row.code == plan.review_criterion_code
     can_edit = roles.can_edit_plan(request.user)
     assessment = SelfAssessment.objects.filter(plan_id=row.plan_id).first()
     locked = assessment is not None and assessment.is_locked
     ctx: dict[str, Any] = {
         "assessment": assessment,
         "criterion": row,
+        "reviews": reviews,
+        "is_review_criterion": is_review_criterion,
         "ancestors": ancestors,
         "children": children,
         "tasks": tasks,

@@ -25,7 +25,15 @@ from tasks.appendix.resource import (
     AppendixResource,
     AppendixText,
 )
-from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
+from tasks.models import (
+    Evidence,
+    Membership,
+    ProgressUpdate,
+    QuarterlyReview,
+    Task,
+    TaskUnit,
+    Unit,
+)
 from tasks.resources import TaskResource
 
 if TYPE_CHECKING:
@@ -121,6 +129,15 @@ class TaskUnitAdmin(SimpleHistoryAdmin):
     search_fields = ("task__text", "unit__name")
     list_select_related = ("task__criterion", "unit")
     raw_id_fields = ("task",)
+
+
+@admin.register(QuarterlyReview)
+class QuarterlyReviewAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "quarter", "held_on", "notice_number")
+    list_filter = ("plan", "quarter")
+    search_fields = ("notice_number", "conclusions")
+    list_select_related = ("plan__organization",)
+    raw_id_fields = ("criteria", "tasks")
 
 
 @admin.register(ProgressUpdate)

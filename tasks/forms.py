@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Criterion, Plan
 from parplan.forms import VersionField
 from tasks.evidence import ALLOWED_FILES, evidence_file_check, evidence_file_help
-from tasks.models import Status, Unit
+from tasks.models import QuarterlyReview, Status, Task, Unit
 
 
 class CriterionChoiceField(forms.ModelChoiceField):
@@ -250,3 +250,62 @@ class EvidenceForm(forms.Form):
                 )
             )
         return data
+
+
+class CriteriaChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Criterion) -> str:
+        return CriterionChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]  # same label, either field
+
+
+class TaskChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Task) -> str:
+        text = obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
+        return f"{obj.criterion.code}. {text}"
+
+
+class QuarterlyReviewForm(forms.ModelForm):
+    """A quarterly review of one plan: the criteria and tasks offered are the plan's."""
+
+    criteria = CriteriaChoiceField(
+        label=gettext_lazy("Tiêu chí được bàn"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    tasks = TaskChoiceField(
+        label=gettext_lazy("Nhiệm vụ được bàn"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+
+    class Meta:
+        model = QuarterlyReview
+        fields = ["held_on", "quarter", "notice_number", "conclusions"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "conclusions": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        criteria = self.fields["criteria"]
+        tasks = self.fields["tasks"]
+        assert isinstance(criteria, forms.ModelMultipleChoiceField)
+        assert isinstance(tasks, forms.ModelMultipleChoiceField)
+        criteria.queryset = Criterion.objects.filter(plan=plan).order_by("sort_key")
+        tasks.queryset = (
+            Task.objects.filter(criterion__plan=plan)
+            .select_related("criterion")
+            .order_by("criterion__sort_key", "position")
+        )
+        if self.instance.pk:
+            self.fields["criteria"].initial = list(self.instance.criteria.all())
+            self.fields["tasks"].initial = list(self.instance.tasks.all())
+
+    def save(self, commit: bool = True) -> QuarterlyReview:
+        review = super().save(commit=True)
+        review.criteria.set(self.cleaned_data["criteria"])
+        review.tasks.set(self.cleaned_data["tasks"])
+        return review

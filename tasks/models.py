@@ -61,6 +61,16 @@ def is_past_due(due_date: date | None, status: str, today: date) -> bool:
     return bool(due_date and due_date < today and status != Status.DONE)
 
 
+# A unit head is reminded of a task due within this many days, or overdue.
+REMINDER_DAYS = 14
+
+
+def needs_reminder(due_date: date | None, status: str, today: date) -> bool:
+    if not due_date or status == Status.DONE:
+        return False
+    return (due_date - today).days <= REMINDER_DAYS
+
+
 class Unit(models.Model):
     """A division or attached unit of the organization (phòng, đơn vị trực thuộc)."""
 
@@ -277,6 +287,10 @@ class TaskUnit(models.Model):
             self.task.due_date, self.status, today or timezone.localdate()
         )
 
+    def needs_reminder(self, today: date) -> bool:
+        """Due within ``REMINDER_DAYS`` or overdue, and this unit's part not done."""
+        return needs_reminder(self.task.due_date, self.status, today)
+
     def has_reports(self) -> bool:
         """The unit has reported on it: removing it would lose that history."""
         return bool(
@@ -410,3 +424,65 @@ class Evidence(models.Model):
                     "Tài liệu kiểm chứng cần ít nhất số, ký hiệu, trích yếu, tệp hoặc đường dẫn."
                 )
             )
+
+
+class QuarterlyReviewQuerySet(models.QuerySet["QuarterlyReview"]):
+    def evidence_for(self, criterion: Criterion) -> QuarterlyReviewQuerySet:
+        """Reviews a criterion page lists: every review of the plan for the
+        criterion that asks for them (``Plan.review_criterion_code``), else the
+        reviews that discussed the criterion."""
+        plan = criterion.plan
+        if plan.review_criterion_code and criterion.code == plan.review_criterion_code:
+            return self.filter(plan=plan)
+        return self.filter(criteria=criterion)
+
+
+class QuarterlyReview(models.Model):
+    """Giao ban quý: a quarterly review meeting and its written conclusions."""
+
+    class Quarter(models.IntegerChoices):
+        Q1 = 1, _("Quý I")
+        Q2 = 2, _("Quý II")
+        Q3 = 3, _("Quý III")
+        Q4 = 4, _("Quý IV")
+
+    plan = models.ForeignKey(
+        Plan,
+        on_delete=models.CASCADE,
+        related_name="quarterly_reviews",
+        verbose_name=_("kế hoạch"),
+    )
+    held_on = models.DateField(_("ngày giao ban"))
+    quarter = models.PositiveSmallIntegerField(_("quý"), choices=Quarter.choices)
+    notice_number = models.CharField(
+        _("số, ký hiệu thông báo kết luận"), max_length=100, blank=True
+    )
+    conclusions = models.TextField(_("kết luận, quyết định"))
+    criteria = models.ManyToManyField(
+        Criterion,
+        blank=True,
+        related_name="quarterly_reviews",
+        verbose_name=_("tiêu chí được bàn"),
+    )
+    tasks = models.ManyToManyField(
+        Task,
+        blank=True,
+        related_name="quarterly_reviews",
+        verbose_name=_("nhiệm vụ được bàn"),
+    )
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = QuarterlyReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cuộc giao ban quý")
+        verbose_name_plural = _("cuộc giao ban quý")
+        ordering = ["plan", "held_on", "pk"]
+
+    def __str__(self) -> str:
+        label = self.get_quarter_display()
+        return f"{label} – {self.notice_number}" if self.notice_number else label
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks-review-edit", args=[self.pk])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tasks import evidence_views, views
+from tasks import evidence_views, review_views, views
 from tasks.appendix import views as appendix_views
 
 urlpatterns = [
@@ -45,6 +45,22 @@ urlpatterns = [
         "ke-hoach/tai-lieu/<int:pk>/tep/",
         evidence_views.evidence_file,
         name="tasks-evidence-file",
+    ),
+    # tasks- quarterly reviews (giao ban quý)
+    path("giao-ban/", review_views.review_list, name="tasks-review-list"),
+    path(
+        "giao-ban/ke-hoach/<int:plan_id>/",
+        review_views.review_list,
+        name="tasks-review-list-plan",
+    ),
+    path(
+        "giao-ban/ke-hoach/<int:plan_id>/moi/",
+        review_views.review_create,
+        name="tasks-review-create",
+    ),
+    path("giao-ban/<int:pk>/sua/", review_views.review_edit, name="tasks-review-edit"),
+    path(
+        "giao-ban/<int:pk>/xoa/", review_views.review_delete, name="tasks-review-delete"
     ),
     # tasks- the appendix import
     path("ke-hoach/nhap/", appendix_views.VIEWS.upload, name="tasks-import"),

@@ -31,7 +31,15 @@ from tasks.forms import (
     TaskFilterForm,
     TaskForm,
 )
-from tasks.models import Evidence, ProgressUpdate, Status, Task, TaskUnit, Unit
+from tasks.models import (
+    REMINDER_DAYS,
+    Evidence,
+    ProgressUpdate,
+    Status,
+    Task,
+    TaskUnit,
+    Unit,
+)
 from tasks.progress import progress_record
 
 HISTORY_SHOWN = 40
@@ -176,6 +184,9 @@ def mine(request: HttpRequest) -> HttpResponse:
         "parts": lines,
         "units": sorted({p.unit.name for p in parts}),
         "overdue_count": sum(1 for line in lines if line.overdue),
+        "reminders": [line.part for line in lines if line.part.needs_reminder(today)],
+        "reminder_days": REMINDER_DAYS,
+        "today": today,
     }
     return render(request, "tasks/mine.html", ctx)
 

@@ -190,9 +190,10 @@ def test_the_criterion_page_runs_a_fixed_number_of_queries(
     small_area = Criterion.objects.get(plan=small, code="1")
     big_area = Criterion.objects.get(plan=big, code="1")
     # session, user, groups, criterion, ancestors, children, tasks, parts with
-    # units, evidence, progress evidence, the self-assessment's state, history
-    with django_assert_num_queries(12):
+    # units, evidence, progress evidence, the self-assessment's state, quarterly
+    # reviews, history
+    with django_assert_num_queries(13):
         small_body = client.get(small_area.get_absolute_url()).content.decode()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         big_body = client.get(big_area.get_absolute_url()).content.decode()
     assert big_body.count('href="/nhiem-vu/') > small_body.count('href="/nhiem-vu/')
