@@ -82,6 +82,11 @@ class TableImportFlow(ABC, Generic[Report]):
     def done(self, request: HttpRequest, report: Report, staged: StagedUpload) -> str:
         """Say what was imported (messages) and return where to go next."""
 
+    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """What the data the import would change is like before the preview, kept
+        with the staged file so ``run`` can refuse a confirmation if it changed."""
+        return {}
+
     def page_context(self, meta: dict[str, Any] | None) -> dict[str, Any]:
         """Extra context of the upload page (``meta`` of the file shown, if any)."""
         return {}
@@ -162,6 +167,7 @@ def _preview(
     form: forms.Form,
 ) -> HttpResponse:
     """Dry-run the import and stage the file, or show every problem."""
+    meta = meta | flow.mark(meta)
     try:
         report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
     except TableImportError as exc:

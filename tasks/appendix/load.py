@@ -13,6 +13,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -25,6 +26,7 @@ from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
 from tasks.appendix.parse import CriterionRow, appendix_parse
+from tasks.appendix.plan_mark import plan_changes
 from tasks.appendix.task_cells import TaskRow, split_lead
 from tasks.models import Status, Task, TaskUnit, Unit
 
@@ -376,13 +378,16 @@ def appendix_import(
     data: bytes,
     filename: str,
     dry_run: bool = False,
+    previewed: dict[str, Any] | None = None,
 ) -> ImportReport:
     """Create or update ``organization``'s plan of ``year`` from an appendix file.
 
     All or nothing: any problem raises TableImportError and the database is left as
     it was. With ``dry_run`` the report says what would change and nothing is kept.
     An ``organization`` not saved yet is created with the plan, in the same
-    transaction.
+    transaction. ``previewed`` (``plan_mark`` taken at the preview) refuses the
+    import if the plan changed since. The organization's row is locked first, so
+    two imports of its plans run one after the other.
     """
     plan = (
         Plan.objects.filter(organization=organization, year=year).first()
@@ -400,6 +405,14 @@ def appendix_import(
     with transaction.atomic():
         if not organization.pk:  # not saved yet: created with its plan
             organization.save()
+        else:
+            locked = Organization.objects.select_for_update().filter(pk=organization.pk)
+            list(locked.values("pk"))
+            plan = Plan.objects.filter(organization=organization, year=year).first()
+        if previewed is not None:
+            changes = plan_changes(plan=plan, year=year, mark=previewed)
+            if changes:
+                raise TableImportError([Problem(change) for change in changes])
         if plan is None:
             plan = Plan.objects.create(
                 organization=organization,
