@@ -243,6 +243,9 @@ IMPORT_STAGING_DIR = Path(
 )
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin's uploads wait in IMPORT_STAGING_DIR like the pages' (removed within an
+# hour). Its exports escape formula-like texts themselves (parplan.admin_imports).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "parplan.admin_imports.StagedTempStorage"
 # The admin's Import button needs the model's change permission (only the office's
 # group has it), exporting its view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
