@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF's check, which would read (and spool) the body.
+    "parplan.middleware.request_body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -225,6 +227,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Room for the multipart envelope (the form's other fields) around a file of the
+# largest accepted size; a larger body is refused before it is read
+# (parplan.middleware.request_body_limit), and so is any body over
+# ANONYMOUS_BODY_MAX_BYTES from someone not signed in (a sign-in form is far smaller).
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 64 * 1024)
 # What an imported table (.xlsx, .csv, pasted text) may hold, counted in what the file
 # really contains while it is read; a file over any of them is refused with the limit's
 # name. Rows count from the top of the sheet, empty ones included; columns up to the

@@ -28,8 +28,6 @@ MAX_AGE_SECONDS = 60 * 60
 # The admin's Import buttons keep their files here too (``parplan.admin_imports``).
 STAGED_PATTERNS = ("*.upload", "*.admin-upload")
 SESSION_PREFIX = "parplan-upload:"
-# Room for the multipart envelope around a file of the largest accepted size.
-MULTIPART_SLACK = 64 * 1024
 
 
 class StagingError(Exception):
@@ -146,7 +144,7 @@ def upload_too_big(request: HttpRequest) -> bool:
     """
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     return request.method == "POST" and length > (
-        settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK
+        settings.UPLOAD_MAX_BYTES + settings.UPLOAD_ENVELOPE_BYTES
     )
 
 
