@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from parplan.uploads import upload_too_big_message
+
 
 class VietnameseFirstLocaleMiddleware:
     """Vietnamese unless the person chose another language in the language menu.
@@ -70,7 +72,8 @@ def request_body_limit(
         if length > anonymous_limit and not request.user.is_authenticated:
             limit = anonymous_limit
         if length > limit:
-            return render(request, "413.html", {"limit": limit}, status=413)
+            ctx = {"message": upload_too_big_message()}
+            return render(request, "413.html", ctx, status=413)
         return get_response(request)
 
     return middleware

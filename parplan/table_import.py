@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from parplan.preview_db import preview_database
 from parplan.roles import can_edit_plan
 from parplan.tables import Problem, TableImportError
 from parplan.uploads import (
@@ -169,7 +170,8 @@ def _preview(
     """Dry-run the import and stage the file, or show every problem."""
     meta = meta | flow.mark(meta)
     try:
-        report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
+        with preview_database():
+            report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
     except TableImportError as exc:
         ctx = {"form": form, "problems": exc.problems, "filename": filename}
         extra = flow.refusal_context(exc)

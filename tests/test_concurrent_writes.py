@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
@@ -31,7 +32,7 @@ SCORING = "/ke-hoach/tieu-chi/{pk}/cach-cham/"
 RANKING = "/bao-cao/xep-hang/"
 
 needs_postgresql = pytest.mark.skipif(
-    "connection.vendor != 'postgresql'",
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
     reason="real parallel writers need PostgreSQL (SQLite serialises every writer)",
 )
 

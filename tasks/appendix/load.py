@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key, parent_code
 from criteria.models import Criterion, Organization, Plan
+from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
@@ -402,7 +403,7 @@ def appendix_import(
     table = appendix_parse(
         data=data, filename=filename, year=year, existing_codes=existing
     )
-    with transaction.atomic():
+    with transaction.atomic(using=preview_alias()):
         if not organization.pk:  # not saved yet: created with its plan
             organization.save()
         else:
@@ -435,5 +436,5 @@ def appendix_import(
         )
         report.kept = sorted(existing - {r.code for r in table.rows}, key=code_sort_key)
         if dry_run:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=preview_alias())
     return report
