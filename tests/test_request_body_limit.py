@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 TOKEN = "a" * 32
 BOUNDARY = "----parplan"
@@ -69,7 +71,14 @@ def post_streamed(path: str, size: int, cookie: str = "") -> tuple[str, Counting
         "HTTP_COOKIE": f"csrftoken={TOKEN}; {cookie}",
     }
     statuses: list[str] = []
-    WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    # As Django's test client does: the test's transaction must outlive the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return statuses[0], body
 
 
