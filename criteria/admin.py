@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from criteria.models import Organization, Plan, ScoringRule
+from criteria.models import Criterion, Organization, Plan, ScoringRule
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -74,3 +74,11 @@ class ScoringRuleAdmin(SimpleHistoryAdmin):
     search_fields = ("criterion__code", "criterion__title", "levels")
     list_select_related = ("criterion",)
     raw_id_fields = ("criterion",)
+
+    def save_model(
+        self, request: HttpRequest, obj: ScoringRule, form: Any, change: bool
+    ) -> None:
+        # The rule is part of its criterion: a page's form of it opened before this
+        # save is stale now (see ``criteria.editing.criterion_scoring_save``).
+        super().save_model(request, obj, form, change)
+        Criterion.objects.filter(pk=obj.criterion_id).update(version=F("version") + 1)

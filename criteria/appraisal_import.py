@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from criteria.codes import CODE_RE
 from criteria.models import Criterion, Plan
+from parplan.preview_db import preview_alias
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.spreadsheets import (
     SourceRow,
@@ -258,7 +259,7 @@ def appraisal_import(
     criteria = {c.code: c for c in Criterion.objects.filter(plan=plan)}
     rows, notices = appraisal_parse(data=data, filename=filename, criteria=criteria)
     report = AppraisalReport(plan=plan, dry_run=dry_run, rows=rows, notices=notices)
-    with transaction.atomic():
+    with transaction.atomic(using=preview_alias()):
         for row in rows:
             criterion = criteria[row.code]
             # An empty cell is "no result yet": it never erases what is stored.
@@ -276,5 +277,5 @@ def appraisal_import(
             criterion.save()
             report.updated.append(row.code)
         if dry_run:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=preview_alias())
     return report

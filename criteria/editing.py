@@ -151,18 +151,25 @@ def criterion_scoring_save(
     expected_version: int,
 ) -> tuple[Criterion, Decimal]:
     """Keep a criterion's scoring rule and figures, and the score they give; with
-    ``apply`` that score becomes the self-assessed score (version-checked like any
-    edit of the criterion). Raises ValidationError naming the missing figure."""
+    ``apply`` that score becomes the self-assessed score. Version-checked like any
+    edit of the criterion (the rule is part of it): a form opened before someone
+    else's save of the rule or the criterion is refused with StaleEditError, and two
+    first saves at once cannot both create the rule. Raises ValidationError naming
+    the missing figure; with ``apply``, an approved self-assessment refuses it."""
     with transaction.atomic():
-        rule.criterion = criterion
+        if apply:
+            self_assessment_lock_check(plan_id=criterion.plan_id)
+        current = claim(Criterion, criterion.pk, expected_version)
+        rule.criterion = current
+        rule.pk = (
+            ScoringRule.objects.filter(criterion=current)
+            .values_list("pk", flat=True)
+            .first()
+        )
         score = rule.score()
         by_user(rule, user).save()
         if apply:
-            criterion = criterion_self_score_set(
-                criterion=criterion,
-                user=user,
-                self_score=score,
-                explanation=criterion.explanation,
-                expected_version=expected_version,
-            )
-    return criterion, score
+            current.self_score = score
+            current.full_clean(validate_unique=False, validate_constraints=False)
+        by_user(current, user).save()
+    return current, score

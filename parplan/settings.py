@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF's check, which would read (and spool) the body.
+    "parplan.middleware.request_body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -161,6 +163,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
 
+# An import's dry run on SQLite works on a copy of the database (parplan.preview_db).
+DATABASE_ROUTERS = ["parplan.preview_db.PreviewRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,6 +230,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Room for the multipart envelope (the form's other fields) around a file of the
+# largest accepted size; a larger body is refused before it is read
+# (parplan.middleware.request_body_limit), and so is any body over
+# ANONYMOUS_BODY_MAX_BYTES from someone not signed in (a sign-in form is far smaller).
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+ANONYMOUS_BODY_MAX_BYTES = env_int("ANONYMOUS_BODY_MAX_BYTES", 64 * 1024)
 # What an imported table (.xlsx, .csv, pasted text) may hold, counted in what the file
 # really contains while it is read; a file over any of them is refused with the limit's
 # name. Rows count from the top of the sheet, empty ones included; columns up to the
@@ -256,6 +267,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parplan@localhost")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin's uploads wait in IMPORT_STAGING_DIR like the pages' (removed within an
+# hour). Its exports escape formula-like texts themselves (parplan.admin_imports).
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "parplan.admin_imports.StagedTempStorage"
 # The admin's Import button needs the model's change permission (only the office's
 # group has it), exporting its view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from parplan.preview_db import preview_database
 from parplan.roles import can_edit_plan
 from parplan.tables import Problem, TableImportError
 from parplan.uploads import (
@@ -81,6 +82,11 @@ class TableImportFlow(ABC, Generic[Report]):
     @abstractmethod
     def done(self, request: HttpRequest, report: Report, staged: StagedUpload) -> str:
         """Say what was imported (messages) and return where to go next."""
+
+    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """What the data the import would change is like before the preview, kept
+        with the staged file so ``run`` can refuse a confirmation if it changed."""
+        return {}
 
     def page_context(self, meta: dict[str, Any] | None) -> dict[str, Any]:
         """Extra context of the upload page (``meta`` of the file shown, if any)."""
@@ -162,8 +168,10 @@ def _preview(
     form: forms.Form,
 ) -> HttpResponse:
     """Dry-run the import and stage the file, or show every problem."""
+    meta = meta | flow.mark(meta)
     try:
-        report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
+        with preview_database():
+            report = flow.run(data=data, filename=filename, meta=meta, dry_run=True)
     except TableImportError as exc:
         ctx = {"form": form, "problems": exc.problems, "filename": filename}
         extra = flow.refusal_context(exc)

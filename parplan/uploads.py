@@ -4,8 +4,9 @@
 The uploaded bytes go to a private staging folder under a random token; the session
 keeps the token, the file's SHA-256, the user and what the import needs. Confirmation
 reads the file back only if the token is the session's and the bytes hash to the same
-value, so what is written is exactly what was previewed. Staged files older than a day
-are removed whenever a new one is staged.
+value, so what is written is exactly what was previewed. Staged files older than an
+hour (the browser's and the admin's) are removed whenever a new one is staged, and by
+the ``purge_staged_imports`` command that cron runs.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-MAX_AGE_SECONDS = 24 * 60 * 60
+MAX_AGE_SECONDS = 60 * 60
+# The admin's Import buttons keep their files here too (``parplan.admin_imports``).
+STAGED_PATTERNS = ("*.upload", "*.admin-upload")
 SESSION_PREFIX = "parplan-upload:"
-# Room for the multipart envelope around a file of the largest accepted size.
-MULTIPART_SLACK = 64 * 1024
 
 
 class StagingError(Exception):
@@ -54,14 +55,20 @@ def _path(token: str) -> Path:
     return staging_dir() / f"{token}.upload"
 
 
-def _prune(folder: Path) -> None:
-    limit = time.time() - MAX_AGE_SECONDS
-    for old in folder.glob("*.upload"):
-        try:
-            if old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:
-            continue  # another worker removed it first
+def staged_purge(*, max_age: int = MAX_AGE_SECONDS) -> int:
+    """Remove the staged files older than ``max_age`` seconds; how many."""
+    limit = time.time() - max_age
+    removed = 0
+    folder = staging_dir()
+    for pattern in STAGED_PATTERNS:
+        for old in folder.glob(pattern):
+            try:
+                if old.stat().st_mtime < limit:
+                    old.unlink()
+                    removed += 1
+            except OSError:
+                continue  # another worker removed it first
+    return removed
 
 
 def upload_stage(
@@ -75,8 +82,7 @@ def upload_stage(
     """Keep ``data`` for the confirmation step; replaces any file staged before."""
     assert request.user.is_authenticated  # only the office stages an import
     upload_discard(request=request, kind=kind)
-    folder = staging_dir()
-    _prune(folder)
+    staged_purge()
     token = secrets.token_urlsafe(24)
     descriptor = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -109,7 +115,7 @@ def upload_take(
         data = _path(staged.token).read_bytes()
     except OSError as exc:
         raise StagingError(
-            _("Bản xem trước đã hết hạn (quá một ngày); hãy tải tệp lên lại.")
+            _("Bản xem trước đã hết hạn (quá một giờ); hãy tải tệp lên lại.")
         ) from exc
     if hashlib.sha256(data).hexdigest() != staged.sha256:
         raise StagingError(
@@ -138,7 +144,7 @@ def upload_too_big(request: HttpRequest) -> bool:
     """
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     return request.method == "POST" and length > (
-        settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK
+        settings.UPLOAD_MAX_BYTES + settings.UPLOAD_ENVELOPE_BYTES
     )
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria.models import Organization
+from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from reports.models import PeerRank
@@ -136,7 +137,7 @@ def ranking_import(
                 ]
             )
         organization = only[0]
-    with transaction.atomic():
+    with transaction.atomic(using=preview_alias()):
         replaced, _detail = PeerRank.objects.filter(year=year, table_of=None).delete()
         PeerRank.objects.bulk_create(
             [
@@ -161,7 +162,7 @@ def ranking_import(
             ]
         )
         if dry_run:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=preview_alias())
     report = RankingReport(
         year=year,
         dry_run=dry_run,

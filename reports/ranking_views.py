@@ -93,7 +93,16 @@ def ranking(request: HttpRequest) -> HttpResponse:
             prefix="rows",
             form_kwargs={"full_scale": full_scale},
         )
-        if request.POST.get("stamp") != stamp:
+        posted = request.POST.get("stamp", "")
+        stale = posted != stamp
+        if not stale and formset.is_valid():
+            if _ranking_save(year, formset, stamp=posted):
+                messages.success(
+                    request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
+                )
+                return redirect(_ranking_url(year))
+            stale = True
+        if stale:
             # Someone saved the table since this form was opened: never overwrite it.
             messages.error(
                 request,
@@ -105,12 +114,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
                 % {"year": year},
             )
             formset, status = None, 409
-        elif formset.is_valid():
-            _ranking_save(year, formset)
-            messages.success(
-                request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
-            )
-            return redirect(_ranking_url(year))
+            table, stamp = table.all(), table_stamp(table.all())
     if editable:
         formset = formset or PeerRankFormSet(
             queryset=table, prefix="rows", form_kwargs={"full_scale": full_scale}
@@ -148,10 +152,18 @@ def _full_scale_for(year: int) -> Decimal:
 
 
 def _ranking_save(
-    year: int, formset: forms.BaseModelFormSet[PeerRank, PeerRankForm]
-) -> None:
+    year: int, formset: forms.BaseModelFormSet[PeerRank, PeerRankForm], *, stamp: str
+) -> bool:
+    """Save the edited table if it is still the one the form showed (``stamp``);
+    False, with nothing written, if someone saved it meanwhile. The year's rows are
+    locked before the table is compared, so of two saves of one table only the
+    first is kept (SQLite serialises writers already)."""
     organization = _organization_for_year(year)
     with transaction.atomic():
+        table = PeerRank.objects.filter(year=year, table_of=None)
+        list(table.select_for_update().values("pk"))
+        if table_stamp(table.order_by("position", "name")) != stamp:
+            return False
         for form in formset.deleted_forms:
             if form.instance.pk:
                 form.instance.delete()
@@ -171,6 +183,7 @@ def _ranking_save(
             if "rank" in form.changed_data or row.rank is None:
                 row.rank_computed = False  # typed by the office: the published rank
             row.save()
+    return True
 
 
 class RankingImport(table_import.TableImportFlow[RankingReport]):

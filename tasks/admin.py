@@ -18,7 +18,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from criteria.admin import PlanFilter
 from criteria.assessment_lock import lock_message, self_assessment_locked
 from criteria.models import Criterion, Plan
-from parplan.admin_imports import TableCSV, TableFormat, TableImportAdminMixin
+from parplan.admin_imports import (
+    EXPORT_FORMATS,
+    TableCSV,
+    TableFormat,
+    TableImportAdminMixin,
+)
+from parplan.admin_versions import VersionedAdminForm
 from tasks.appendix.resource import (
     AppendixCSV,
     AppendixFormat,
@@ -47,7 +53,8 @@ if TYPE_CHECKING:
 
 class TaskUnitInline(admin.TabularInline):
     model = TaskUnit
-    fields = ("unit", "role", "status", "percent", "note")
+    form = VersionedAdminForm
+    fields = ("unit", "role", "status", "percent", "note", "loaded_version")
     extra = 0
     autocomplete_fields = ("unit",)
 
@@ -87,9 +94,11 @@ class TaskPlanFilter(PlanFilter):
 
 @admin.register(Task)
 class TaskAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = VersionedAdminForm
     resource_classes = [TaskResource]
     # Read by the bounded reader every import uses, not by tablib's.
     import_formats = [TableFormat, TableCSV]
+    export_formats = EXPORT_FORMATS
     list_display = (
         "criterion_code",
         "position",
@@ -124,6 +133,7 @@ class TaskAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmi
 
 @admin.register(TaskUnit)
 class TaskUnitAdmin(SimpleHistoryAdmin):
+    form = VersionedAdminForm
     list_display = ("task", "unit", "role", "status", "percent", "updated_at")
     list_filter = ("unit", "role", "status")
     search_fields = ("task__text", "unit__name")
@@ -149,6 +159,21 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     raw_id_fields = ("part",)
     date_hierarchy = "created_at"
 
+    # A report is what a unit head said at a time: the admin shows it, never
+    # rewrites or deletes it (a correction is a new report on the unit's page).
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProgressUpdate | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProgressUpdate | None = None
+    ) -> bool:
+        return False
+
 
 class PlanImportForm(ImportForm):
     plan = forms.ModelChoiceField(queryset=Plan.objects.all(), label=_("Kế hoạch"))
@@ -162,37 +187,54 @@ class PlanConfirmImportForm(ConfirmImportForm):
 
 class TaskInline(admin.TabularInline):
     model = Task
-    fields = ("position", "text", "all_units", "due_date", "status", "percent")
+    form = VersionedAdminForm
+    fields = (
+        "position",
+        "text",
+        "all_units",
+        "due_date",
+        "status",
+        "percent",
+        "loaded_version",
+    )
     extra = 0
     show_change_link = True
 
 
 def _locked(obj: Criterion | Evidence | None) -> bool:
-    """An approved self-assessment locks self-scores, explanations and evidence in
-    the admin too: those rows show read-only and cannot be deleted (nor cascaded)."""
+    """An approved self-assessment locks self-scores and explanations in the admin
+    too: those rows show read-only and cannot be deleted (nor cascaded). Evidence is
+    read-only in the admin whatever the state (``ReadOnlyEvidence``)."""
     return obj is not None and self_assessment_locked(plan_id=obj.plan_id)
 
 
-class EvidenceInline(admin.StackedInline):
+class ReadOnlyEvidence:
+    """Evidence is added and removed on the criterion's page, where its file is
+    checked by content and size (``tasks.evidence``); the admin only shows it."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EvidenceInline(ReadOnlyEvidence, admin.StackedInline):
     model = Evidence
     fk_name = "criterion"
     fields = ("number", "issued_on", "issuer", "summary", "location", "file", "link")
     extra = 0
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _locked(obj) and super().has_delete_permission(request, obj)
-
 
 @admin.register(Criterion)
 class CriterionAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    form = VersionedAdminForm
     resource_classes = [AppendixResource]
-    formats = [AppendixFormat, AppendixCSV, AppendixText]
+    import_formats = [AppendixFormat, AppendixCSV, AppendixText]
+    export_formats = EXPORT_FORMATS
     import_form_class = PlanImportForm
     confirm_form_class = PlanConfirmImportForm
     list_display = (
@@ -269,33 +311,8 @@ class CriterionAdmin(TableImportAdminMixin, ImportExportModelAdmin, SimpleHistor
         return {"plan": Plan.objects.order_by("-year").first()}
 
 
-class EvidenceAdminForm(forms.ModelForm):
-    class Meta:
-        model = Evidence
-        fields = (
-            "plan",
-            "criterion",
-            "progress_update",
-            "number",
-            "issued_on",
-            "issuer",
-            "summary",
-            "location",
-            "file",
-            "link",
-            "uploaded_by",
-        )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        plan = data.get("plan")
-        if plan is not None and self_assessment_locked(plan_id=plan.pk):
-            raise forms.ValidationError(lock_message())
-        return data
-
-
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(ReadOnlyEvidence, SimpleHistoryAdmin):
     list_display = (
         "__str__",
         "criterion",
@@ -308,14 +325,3 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     search_fields = ("number", "summary", "issuer")
     list_select_related = ("criterion", "uploaded_by")
     raw_id_fields = ("criterion", "progress_update")
-    form = EvidenceAdminForm
-
-    def has_change_permission(
-        self, request: HttpRequest, obj: Evidence | None = None
-    ) -> bool:
-        return not _locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(
-        self, request: HttpRequest, obj: Evidence | None = None
-    ) -> bool:
-        return not _locked(obj) and super().has_delete_permission(request, obj)

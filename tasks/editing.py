@@ -61,6 +61,15 @@ def _parts_sync(
             by_user(TaskUnit(task=task, unit_id=unit_id, role=role), user).save()
 
 
+def _next_position(criterion: Criterion) -> int:
+    """The position after the criterion's last task. The criterion's row is locked
+    first, so two tasks created at once on it wait for each other instead of taking
+    the same position (SQLite's writers are serialised already)."""
+    list(Criterion.objects.select_for_update().filter(pk=criterion.pk).values("pk"))
+    last = Task.objects.filter(criterion=criterion).aggregate(m=Max("position"))["m"]
+    return (last or 0) + 1
+
+
 def task_save(
     *,
     user: AnyUser | None,
@@ -110,15 +119,14 @@ def task_save(
         )
     with transaction.atomic():
         if task is None:
-            last = criterion.tasks.aggregate(m=Max("position"))["m"] or 0
-            current = Task(criterion=criterion, position=last + 1)
+            current = Task(criterion=criterion, position=_next_position(criterion))
         else:
             if expected_version is None:
                 raise ValueError("expected_version is required to change a task")
             current = claim(Task, task.pk, expected_version)
             if current.criterion_id != criterion.pk:
-                last = criterion.tasks.aggregate(m=Max("position"))["m"] or 0
-                current.criterion, current.position = criterion, last + 1
+                current.criterion = criterion
+                current.position = _next_position(criterion)
         current.text, current.due_date, current.all_units = text, due_date, all_units
         current.due_text, current.output = due_text, output
         if not leads and status is not None and percent is not None:

@@ -114,6 +114,18 @@ class Unit(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("tasks-unit", args=[self.pk])
 
+    def clean(self) -> None:
+        # The unique key is not a form field, so forms would not check it.
+        self.key = normalize_name(self.name)
+        twin = Unit.objects.filter(organization_id=self.organization_id, key=self.key)
+        if twin.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "name": _("Cơ quan đã có phòng, đơn vị “%(name)s”.")
+                    % {"name": self.name}
+                }
+            )
+
 
 class Membership(models.Model):
     """Ties a unit head (or any staff member) to the unit whose tasks they report."""

@@ -13,6 +13,7 @@ import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -21,11 +22,13 @@ from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key, parent_code
 from criteria.models import Criterion, Organization, Plan
+from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.attach import set_attach
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
 from tasks.appendix.parse import CriterionRow, appendix_parse
+from tasks.appendix.plan_mark import plan_changes
 from tasks.appendix.task_cells import TaskRow, split_lead
 from tasks.models import Status, Task, TaskUnit, Unit
 
@@ -377,13 +380,16 @@ def appendix_import(
     data: bytes,
     filename: str,
     dry_run: bool = False,
+    previewed: dict[str, Any] | None = None,
 ) -> ImportReport:
     """Create or update ``organization``'s plan of ``year`` from an appendix file.
 
     All or nothing: any problem raises TableImportError and the database is left as
     it was. With ``dry_run`` the report says what would change and nothing is kept.
     An ``organization`` not saved yet is created with the plan, in the same
-    transaction.
+    transaction. ``previewed`` (``plan_mark`` taken at the preview) refuses the
+    import if the plan changed since. The organization's row is locked first, so
+    two imports of its plans run one after the other.
     """
     plan = (
         Plan.objects.filter(organization=organization, year=year).first()
@@ -400,9 +406,17 @@ def appendix_import(
     )
     if plan is not None and plan.criteria_set_name:
         set_attach(plan=plan, rows=table.rows, notices=table.notices)
-    with transaction.atomic():
+    with transaction.atomic(using=preview_alias()):
         if not organization.pk:  # not saved yet: created with its plan
             organization.save()
+        else:
+            locked = Organization.objects.select_for_update().filter(pk=organization.pk)
+            list(locked.values("pk"))
+            plan = Plan.objects.filter(organization=organization, year=year).first()
+        if previewed is not None:
+            changes = plan_changes(plan=plan, year=year, mark=previewed)
+            if changes:
+                raise TableImportError([Problem(change) for change in changes])
         if plan is None:
             plan = Plan.objects.create(
                 organization=organization,
@@ -425,5 +439,5 @@ def appendix_import(
         )
         report.kept = sorted(existing - {r.code for r in table.rows}, key=code_sort_key)
         if dry_run:
-            transaction.set_rollback(True)
+            transaction.set_rollback(True, using=preview_alias())
     return report

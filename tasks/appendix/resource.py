@@ -161,10 +161,12 @@ class AppendixResource(resources.ModelResource):
         clean_model_instances = True
         skip_html_diff = True
 
-    def __init__(self, plan: Plan, **kwargs: Any) -> None:
+    writer: AppendixWriter  # made by before_import, for the plan imported into
+
+    # The export form makes one without a plan, only to list its columns.
+    def __init__(self, plan: Plan | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plan = plan
-        self.writer = AppendixWriter(plan)
 
     def get_queryset(self) -> Any:
         return Criterion.objects.filter(plan=self.plan)
@@ -175,6 +177,8 @@ class AppendixResource(resources.ModelResource):
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
         if "problem" in (dataset.headers or []):
             raise ValidationError([row[0] for row in dataset])
+        if self.plan is None:
+            raise ValidationError(_("Hãy chọn kế hoạch để nhập vào."))
         self.writer = AppendixWriter(self.plan)
         self.writer.units_ensure(
             task for row in dataset.dict for task in (_task_rows(row) or [])
@@ -182,7 +186,7 @@ class AppendixResource(resources.ModelResource):
 
     def import_instance(self, instance: Criterion, row: Any, **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
-        instance.plan = self.plan
+        instance.plan = self.writer.plan
         code = parent_code(instance.code)
         instance.parent = self.writer.by_code.get(code) if code else None
 

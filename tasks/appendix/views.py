@@ -18,6 +18,7 @@ from criteria.models import Organization, Plan
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
 from tasks.appendix.load import ImportReport, appendix_import
+from tasks.appendix.plan_mark import plan_mark
 
 
 class AppendixUploadForm(forms.Form):
@@ -68,6 +69,13 @@ class AppendixImport(table_import.TableImportFlow[ImportReport]):
             "year": form.cleaned_data["year"],
         }
 
+    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "previewed": plan_mark(
+                organization_id=meta["organization"], year=int(meta["year"])
+            )
+        }
+
     def run(
         self, *, data: bytes, filename: str, meta: dict[str, Any], dry_run: bool
     ) -> ImportReport:
@@ -77,6 +85,7 @@ class AppendixImport(table_import.TableImportFlow[ImportReport]):
             data=data,
             filename=filename,
             dry_run=dry_run,
+            previewed=None if dry_run else meta.get("previewed"),
         )
 
     def preview_context(
