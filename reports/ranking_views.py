@@ -4,7 +4,7 @@ office (upload, preview, confirm or cancel through ``parplan.table_import``)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +33,9 @@ from reports.ranking import (
 from reports.ranking_columns import ROLES, ranking_labels
 from reports.ranking_read import ColumnsRefused
 
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
+
 
 def _ranking_year(request: HttpRequest) -> int:
     raw = request.GET.get("year") or request.POST.get("year")
@@ -41,7 +44,7 @@ def _ranking_year(request: HttpRequest) -> int:
             return int(raw)
         except ValueError as exc:
             raise Http404(_("Năm không hợp lệ.")) from exc
-    plan = Plan.objects.current()
+    plan = Plan.objects.visible_to(request.user).current()
     if plan is not None:
         return plan.baseline_year
     latest = (
@@ -57,9 +60,14 @@ def _ranking_url(year: int) -> str:
     return f"{reverse('reports-ranking')}?year={year}"
 
 
-def _organization_for_year(year: int) -> Organization | None:
+def _organization_for_year(
+    year: int, user: AnyUser | None = None
+) -> Organization | None:
+    """The real organization whose plan starts from ``year`` (among those ``user``
+    may see, when given)."""
+    plans = Plan.objects.visible_to(user) if user is not None else Plan.objects
     plan = (
-        Plan.objects.filter(baseline_year=year, organization__is_synthetic=False)
+        plans.filter(baseline_year=year, organization__is_synthetic=False)
         .select_related("organization")
         .order_by("-year")
         .first()
@@ -106,7 +114,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
             )
             formset, status = None, 409
         elif formset.is_valid():
-            _ranking_save(year, formset)
+            _ranking_save(year, formset, request.user)
             messages.success(
                 request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
             )
@@ -148,9 +156,11 @@ def _full_scale_for(year: int) -> Decimal:
 
 
 def _ranking_save(
-    year: int, formset: forms.BaseModelFormSet[PeerRank, PeerRankForm]
+    year: int,
+    formset: forms.BaseModelFormSet[PeerRank, PeerRankForm],
+    user: AnyUser,
 ) -> None:
-    organization = _organization_for_year(year)
+    organization = _organization_for_year(year, user)
     with transaction.atomic():
         for form in formset.deleted_forms:
             if form.instance.pk:
