@@ -26,7 +26,7 @@ def appeals(request: HttpRequest) -> HttpResponse:
     after the plan: the criteria with their appeals)."""
     roles.require_view(request.user)
     year = int_param(request, "year")
-    plan = Plan.objects.current(year)
+    plan = Plan.objects.visible_to(request.user).current(year)
     if plan is None and year is not None:
         raise Http404(_("Không có kế hoạch năm này."))
     rows: list[tuple[Criterion, Appeal | None]] = []
@@ -44,7 +44,9 @@ def appeals(request: HttpRequest) -> HttpResponse:
 @login_required
 def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_edit(request.user)
-    criterion = get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+    criterion = get_object_or_404(
+        Criterion.objects.visible_to(request.user).select_related("plan"), pk=pk
+    )
     if criterion.appraised_score is None:
         raise Http404(_("Tiêu chí chưa có điểm thẩm định."))
     current = Appeal.objects.filter(criterion=criterion).first()

@@ -3,7 +3,7 @@ confirm or cancel (``parplan.table_import``), running ``appraisal_import``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -17,6 +17,9 @@ from criteria.appraisal_import import AppraisalReport, appraisal_import
 from criteria.models import Plan
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
+
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
 
 
 class AppraisalUploadForm(forms.Form):
@@ -33,6 +36,12 @@ class AppraisalUploadForm(forms.Form):
             "thêm cột Ý kiến, ghi chú."
         ),
     )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan = self.fields["plan"]
+        assert isinstance(plan, forms.ModelChoiceField)
+        plan.queryset = Plan.objects.visible_to(user).select_related("organization")
 
     def clean_file(self) -> object:
         return upload_size_check(self.cleaned_data["file"])
@@ -52,9 +61,9 @@ class AppraisalImport(table_import.TableImportFlow[AppraisalReport]):
         files: Any = None,
         meta: dict[str, Any] | None = None,
     ) -> forms.Form:
-        plan = Plan.objects.current()
+        plan = Plan.objects.visible_to(request.user).current()
         initial = {"plan": meta["plan"] if meta else plan.pk if plan else None}
-        return AppraisalUploadForm(data, files, initial=initial)
+        return AppraisalUploadForm(data, files, initial=initial, user=request.user)
 
     def meta(self, form: forms.Form) -> dict[str, Any]:
         return {"plan": form.cleaned_data["plan"].pk}

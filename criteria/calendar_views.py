@@ -16,7 +16,9 @@ from parplan import roles
 
 def _plan_for_edit(request: HttpRequest, pk: int) -> Plan:
     roles.require_edit(request.user)
-    return get_object_or_404(Plan.objects.select_related("organization"), pk=pk)
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("organization"), pk=pk
+    )
 
 
 @login_required

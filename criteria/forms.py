@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Appeal, Criterion, Plan, ScoringRule
 from criteria.scoring import EXAMPLES, FIELDS_BY_KIND
 from parplan.forms import ScoreField, VersionField
+
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
 
 
 class SelfScoreForm(forms.Form):
@@ -50,11 +53,11 @@ class CriterionForm(forms.Form):
     target_score = ScoreField(label=gettext_lazy("Mục tiêu"))
     version = VersionField(required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         plan = self.fields["plan"]
         assert isinstance(plan, forms.ModelChoiceField)
-        plan.queryset = Plan.objects.select_related("organization")
+        plan.queryset = Plan.objects.visible_to(user).select_related("organization")
 
 
 class ScoringRuleForm(forms.ModelForm):

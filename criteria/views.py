@@ -25,7 +25,9 @@ from parplan.scores import format_decimal
 
 def _criterion_for_edit(request: HttpRequest, pk: int) -> Criterion:
     roles.require_edit(request.user)
-    return get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+    return get_object_or_404(
+        Criterion.objects.visible_to(request.user).select_related("plan"), pk=pk
+    )
 
 
 @login_required
@@ -35,7 +37,10 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     takes it as the self-assessed score."""
     roles.require_edit(request.user)
     criterion = get_object_or_404(
-        Criterion.objects.select_related("plan", "scoring_rule"), pk=pk
+        Criterion.objects.visible_to(request.user).select_related(
+            "plan", "scoring_rule"
+        ),
+        pk=pk,
     )
     if not criterion.is_scored:
         raise Http404(_("Tiêu chí tiêu đề không chấm điểm riêng."))
@@ -219,7 +224,7 @@ def create(request: HttpRequest) -> HttpResponse:
     roles.require_edit(request.user)
     status = 200
     if request.method == "POST":
-        form = CriterionForm(request.POST)
+        form = CriterionForm(request.POST, user=request.user)
         if form.is_valid():
             saved = _criterion_form_save(request, form, None)
             if isinstance(saved, Criterion):
@@ -231,15 +236,19 @@ def create(request: HttpRequest) -> HttpResponse:
     else:
         wanted = request.GET.get("parent", "")
         parent = (
-            Criterion.objects.filter(pk=int(wanted)).first()
+            Criterion.objects.visible_to(request.user).filter(pk=int(wanted)).first()
             if wanted.isdigit()
             else None
         )
-        plan = parent.plan if parent else Plan.objects.order_by("-year").first()
+        plan = (
+            parent.plan
+            if parent
+            else Plan.objects.visible_to(request.user).order_by("-year").first()
+        )
         code = ""
         if parent is not None:
             code = f"{parent.code}.{parent.children.count() + 1}"
-        form = CriterionForm(initial={"plan": plan, "code": code})
+        form = CriterionForm(initial={"plan": plan, "code": code}, user=request.user)
     ctx = {"form": form, "criterion": None, "conflict": None}
     return render(request, "criteria/form.html", ctx, status=status)
 
@@ -251,7 +260,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         data = request.POST.copy()
         data["plan"] = str(criterion.plan_id)
-        form = CriterionForm(data)
+        form = CriterionForm(data, user=request.user)
         form.fields["version"].required = True
         if form.is_valid():
             saved = _criterion_form_save(request, form, criterion)
@@ -263,7 +272,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             if isinstance(saved, list):
                 criterion.refresh_from_db()
                 conflict, status = saved, 409
-                form = CriterionForm(rebound(data, "version", criterion.version))
+                form = CriterionForm(
+                    rebound(data, "version", criterion.version), user=request.user
+                )
             else:
                 status = 400
         else:
@@ -278,7 +289,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "baseline_score": criterion.baseline_score,
                 "target_score": criterion.target_score,
                 "version": criterion.version,
-            }
+            },
+            user=request.user,
         )
     form.fields["plan"].disabled = True
     ctx = {"form": form, "criterion": criterion, "conflict": conflict}

@@ -18,7 +18,10 @@ from tasks.self_assessment_missing import self_assessment_missing
 
 def _plan_for_view(request: HttpRequest, plan_id: int) -> Plan:
     roles.require_view(request.user)
-    return get_object_or_404(Plan.objects.select_related("organization"), pk=plan_id)
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("organization"),
+        pk=plan_id,
+    )
 
 
 def _act(request: HttpRequest, plan: Plan, action: str) -> str:

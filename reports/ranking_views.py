@@ -4,7 +4,7 @@ office (upload, preview, confirm or cancel through ``parplan.table_import``)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -33,6 +33,9 @@ from reports.ranking import (
 from reports.ranking_columns import ROLES, ranking_labels
 from reports.ranking_read import ColumnsRefused
 
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
+
 
 def _ranking_year(request: HttpRequest) -> int:
     raw = request.GET.get("year") or request.POST.get("year")
@@ -41,7 +44,7 @@ def _ranking_year(request: HttpRequest) -> int:
             return int(raw)
         except ValueError as exc:
             raise Http404(_("Năm không hợp lệ.")) from exc
-    plan = Plan.objects.current()
+    plan = Plan.objects.visible_to(request.user).current()
     if plan is not None:
         return plan.baseline_year
     latest = (
@@ -57,9 +60,14 @@ def _ranking_url(year: int) -> str:
     return f"{reverse('reports-ranking')}?year={year}"
 
 
-def _organization_for_year(year: int) -> Organization | None:
+def _organization_for_year(
+    year: int, user: AnyUser | None = None
+) -> Organization | None:
+    """The real organization whose plan starts from ``year`` (among those ``user``
+    may see, when given)."""
+    plans = Plan.objects.visible_to(user) if user is not None else Plan.objects
     plan = (
-        Plan.objects.filter(baseline_year=year, organization__is_synthetic=False)
+        plans.filter(baseline_year=year, organization__is_synthetic=False)
         .select_related("organization")
         .order_by("-year")
         .first()
@@ -96,7 +104,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         posted = request.POST.get("stamp", "")
         stale = posted != stamp
         if not stale and formset.is_valid():
-            if _ranking_save(year, formset, stamp=posted):
+            if _ranking_save(year, formset, request.user, stamp=posted):
                 messages.success(
                     request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
                 )
@@ -152,13 +160,17 @@ def _full_scale_for(year: int) -> Decimal:
 
 
 def _ranking_save(
-    year: int, formset: forms.BaseModelFormSet[PeerRank, PeerRankForm], *, stamp: str
+    year: int,
+    formset: forms.BaseModelFormSet[PeerRank, PeerRankForm],
+    user: AnyUser,
+    *,
+    stamp: str,
 ) -> bool:
     """Save the edited table if it is still the one the form showed (``stamp``);
     False, with nothing written, if someone saved it meanwhile. The year's rows are
     locked before the table is compared, so of two saves of one table only the
     first is kept (SQLite serialises writers already)."""
-    organization = _organization_for_year(year)
+    organization = _organization_for_year(year, user)
     with transaction.atomic():
         table = PeerRank.objects.filter(year=year, table_of=None)
         list(table.select_for_update().values("pk"))

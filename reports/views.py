@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -44,9 +44,13 @@ from tasks.models import Evidence, QuarterlyReview, Status, Task
 from tasks.progress import tasks_progress_mean
 from tasks.self_assessment_missing import self_assessment_missing
 
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
 
-def _plan_years() -> list[int]:
-    return sorted(set(Plan.objects.values_list("year", flat=True)), reverse=True)
+
+def _plan_years(user: AnyUser) -> list[int]:
+    plans = Plan.objects.visible_to(user)
+    return sorted(set(plans.values_list("year", flat=True)), reverse=True)
 
 
 # A dashboard is read at a glance: its lists show the first rows and link to the
@@ -58,7 +62,7 @@ PRIORITIES_SHOWN = 20
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     roles.require_view(request.user)
-    form = DashboardForm(request.GET or None, years=_plan_years())
+    form = DashboardForm(request.GET or None, years=_plan_years(request.user))
     year, peer_change = None, Decimal(0)
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
@@ -67,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data.get("year")
     elif form.is_bound:
         raise Http404(_("Không có kế hoạch năm này."))
-    plan = Plan.objects.current(year)
+    plan = Plan.objects.visible_to(request.user).current(year)
     ctx: dict[str, object] = {"form": form, "plan": plan}
     if plan is not None:
         today = timezone.localdate()
@@ -124,7 +128,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     task status, unit or due date when the dashboard links here."""
     roles.require_view(request.user)
     year = int_param(request, "year")
-    plan = Plan.objects.current(year)
+    plan = Plan.objects.visible_to(request.user).current(year)
     if plan is None and year is not None:
         raise Http404(_("Không có kế hoạch năm này."))
     ctx: dict[str, object] = {"plan": plan}
@@ -177,7 +181,10 @@ HISTORY_SHOWN = 30
 def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
     roles.require_view(request.user)
     return get_object_or_404(
-        Criterion.objects.select_related("plan", "scoring_rule"), pk=pk
+        Criterion.objects.visible_to(request.user).select_related(
+            "plan", "scoring_rule"
+        ),
+        pk=pk,
     )
 
 
@@ -242,7 +249,10 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
 def _plan_for_viewer(request: HttpRequest, plan_id: int) -> Plan:
     if not roles.can_view_plan(request.user):
         raise PermissionDenied(_("Bạn chưa được phân quyền xem kế hoạch."))
-    return get_object_or_404(Plan.objects.select_related("organization"), pk=plan_id)
+    return get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("organization"),
+        pk=plan_id,
+    )
 
 
 @login_required
@@ -250,8 +260,10 @@ def _plan_for_viewer(request: HttpRequest, plan_id: int) -> Plan:
 def exports(request: HttpRequest) -> HttpResponse:
     if not roles.can_view_plan(request.user):
         raise PermissionDenied(_("Bạn chưa được phân quyền xem kế hoạch."))
-    plans = Plan.objects.select_related("organization").order_by(
-        "-year", "organization__name"
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .select_related("organization")
+        .order_by("-year", "organization__name")
     )
     ctx = {
         "plans": plans,

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from criteria.managers import organization_visible
+from criteria.models import Plan
 from parplan.roles import Role, can_edit_plan, require_view, user_roles
-from tasks.models import Evidence, Membership, TaskUnit
+from tasks.models import Evidence, Membership, Task, TaskUnit, Unit
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from parplan.roles import AnyUser
 
 
@@ -28,6 +34,28 @@ def user_unit_ids(user: AnyUser) -> frozenset[int]:
         cached = frozenset(ids)
         user._parplan_unit_ids = cached  # type: ignore[attr-defined]  # cached on the user object for the request
     return cached
+
+
+def tasks_visible(user: AnyUser) -> QuerySet[Task]:
+    """The tasks of the organizations ``user`` may see."""
+    return Task.objects.select_related("criterion__plan__organization").filter(
+        criterion__plan__in=Plan.objects.visible_to(user)
+    )
+
+
+def units_visible(user: AnyUser) -> QuerySet[Unit]:
+    """The units of the organizations ``user`` may see."""
+    return Unit.objects.filter(organization_visible(user))
+
+
+def people_visible(user: AnyUser) -> QuerySet[User]:
+    """People of the organizations ``user`` may see, and people of no unit yet (so
+    that the office can give them one)."""
+    mine = Membership.objects.filter(unit__in=units_visible(user))
+    return get_user_model().objects.filter(
+        Q(pk__in=mine.values("user_id"))
+        | ~Exists(Membership.objects.filter(user=OuterRef("pk")))
+    )
 
 
 def can_update_part(user: AnyUser, part: TaskUnit) -> bool:
@@ -46,7 +74,10 @@ def can_delete_evidence(user: AnyUser, evidence: Evidence) -> bool:
 def part_for_update(user: AnyUser, pk: int) -> TaskUnit:
     """The unit's part of a task that ``user`` may report on (404 / 403 otherwise)."""
     part = get_object_or_404(
-        TaskUnit.objects.select_related("task__criterion__plan", "unit"), pk=pk
+        TaskUnit.objects.select_related("task__criterion__plan", "unit").filter(
+            task__criterion__plan__in=Plan.objects.visible_to(user)
+        ),
+        pk=pk,
     )
     if not can_update_part(user, part):
         raise PermissionDenied
@@ -55,12 +86,17 @@ def part_for_update(user: AnyUser, pk: int) -> TaskUnit:
 
 def evidence_for_download(user: AnyUser, pk: int) -> Evidence:
     require_view(user)
-    return get_object_or_404(Evidence, pk=pk)
+    return get_object_or_404(
+        Evidence.objects.filter(plan__in=Plan.objects.visible_to(user)), pk=pk
+    )
 
 
 def evidence_for_delete(user: AnyUser, pk: int) -> Evidence:
     evidence = get_object_or_404(
-        Evidence.objects.select_related("progress_update__part"), pk=pk
+        Evidence.objects.select_related("progress_update__part").filter(
+            plan__in=Plan.objects.visible_to(user)
+        ),
+        pk=pk,
     )
     if not can_delete_evidence(user, evidence):
         raise PermissionDenied

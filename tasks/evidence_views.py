@@ -23,7 +23,9 @@ from tasks.forms import EvidenceForm
 @login_required
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_edit(request.user)
-    criterion = get_object_or_404(Criterion.objects.select_related("plan"), pk=pk)
+    criterion = get_object_or_404(
+        Criterion.objects.visible_to(request.user).select_related("plan"), pk=pk
+    )
     status = 200
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES)

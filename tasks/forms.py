@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from criteria.managers import organization_visible
 from criteria.models import Criterion, Plan
 from parplan.forms import VersionField
 from tasks.evidence import ALLOWED_FILES, evidence_file_check, evidence_file_help
 from tasks.models import QuarterlyReview, Status, Task, Unit
+
+if TYPE_CHECKING:
+    from parplan.roles import AnyUser
 
 
 class CriterionChoiceField(forms.ModelChoiceField):
@@ -188,6 +192,14 @@ class MembershipForm(forms.Form):
             "Lãnh đạo phòng, đơn vị cập nhật tiến độ phần việc của các đơn vị này."
         ),
     )
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = self.fields["units"]
+        assert isinstance(units, forms.ModelMultipleChoiceField)
+        units.queryset = Unit.objects.filter(organization_visible(user)).select_related(
+            "organization"
+        )
 
     def clean_units(self) -> Any:
         units = self.cleaned_data["units"]

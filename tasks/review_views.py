@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from criteria.managers import organization_visible
 from criteria.models import Criterion, Plan
 from parplan import roles
 from parplan.history import recent_history
@@ -25,7 +26,7 @@ HISTORY_SHOWN = 30
 
 def _plan_for_view(request: HttpRequest, plan_id: int | None) -> Plan | None:
     roles.require_view(request.user)
-    plans = Plan.objects.select_related("organization")
+    plans = Plan.objects.visible_to(request.user).select_related("organization")
     if plan_id is None:
         return plans.order_by("-year", "organization__name").first()
     return get_object_or_404(plans, pk=plan_id)
@@ -34,7 +35,10 @@ def _plan_for_view(request: HttpRequest, plan_id: int | None) -> Plan | None:
 def _review_for_edit(request: HttpRequest, pk: int) -> QuarterlyReview:
     roles.require_edit(request.user)
     return get_object_or_404(
-        QuarterlyReview.objects.select_related("plan__organization"), pk=pk
+        QuarterlyReview.objects.filter(
+            organization_visible(request.user, "plan__")
+        ).select_related("plan__organization"),
+        pk=pk,
     )
 
 
@@ -56,7 +60,9 @@ def review_list(request: HttpRequest, plan_id: int | None = None) -> HttpRespons
             ).first()
     ctx: dict[str, Any] = {
         "plan": plan,
-        "plans": Plan.objects.select_related("organization").order_by("-year"),
+        "plans": Plan.objects.visible_to(request.user)
+        .select_related("organization")
+        .order_by("-year"),
         "reviews": reviews,
         "review_criterion": criterion,
         "can_edit": roles.can_edit_plan(request.user),
@@ -67,7 +73,10 @@ def review_list(request: HttpRequest, plan_id: int | None = None) -> HttpRespons
 @login_required
 def review_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     roles.require_edit(request.user)
-    plan = get_object_or_404(Plan.objects.select_related("organization"), pk=plan_id)
+    plan = get_object_or_404(
+        Plan.objects.visible_to(request.user).select_related("organization"),
+        pk=plan_id,
+    )
     form = QuarterlyReviewForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from criteria.managers import organization_visible
 from criteria.models import Criterion, Plan
 from parplan import roles
 from parplan.forms import errors_onto
@@ -74,7 +74,11 @@ class UpdateLine:
 def _plan_for_view(request: HttpRequest) -> Plan | None:
     """The plan asked for (``?plan=``), else the latest one."""
     roles.require_view(request.user)
-    plans = Plan.objects.select_related("organization").order_by("-year", "pk")
+    plans = (
+        Plan.objects.visible_to(request.user)
+        .select_related("organization")
+        .order_by("-year", "pk")
+    )
     wanted = request.GET.get("plan", "")
     if wanted.isdigit():
         return get_object_or_404(plans, pk=int(wanted))
@@ -83,16 +87,12 @@ def _plan_for_view(request: HttpRequest) -> Plan | None:
 
 def _task_for_view(request: HttpRequest, pk: int) -> Task:
     roles.require_view(request.user)
-    return get_object_or_404(
-        Task.objects.select_related("criterion__plan__organization"), pk=pk
-    )
+    return get_object_or_404(access.tasks_visible(request.user), pk=pk)
 
 
 def _task_for_edit(request: HttpRequest, pk: int) -> Task:
     roles.require_edit(request.user)
-    return get_object_or_404(
-        Task.objects.select_related("criterion__plan__organization"), pk=pk
-    )
+    return get_object_or_404(access.tasks_visible(request.user), pk=pk)
 
 
 def _parts_prefetch() -> Prefetch:
@@ -124,7 +124,9 @@ def task_list(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
     plan = _plan_for_view(request)
     unit = None
     if unit_pk is not None:
-        unit = get_object_or_404(Unit, pk=unit_pk)
+        unit = get_object_or_404(
+            Unit.objects.filter(organization_visible(request.user)), pk=unit_pk
+        )
     if plan is None:
         return render(request, "tasks/list.html", {"plan": None, "tasks": []})
     data = request.GET.copy() if request.GET else QueryDict(mutable=True)
@@ -367,7 +369,8 @@ def create(request: HttpRequest) -> HttpResponse:
     wanted = request.GET.get("criterion", "")
     if wanted.isdigit():
         criterion = get_object_or_404(
-            Criterion.objects.select_related("plan"), pk=int(wanted)
+            Criterion.objects.visible_to(request.user).select_related("plan"),
+            pk=int(wanted),
         )
     plan = criterion.plan if criterion else _plan_for_view(request)
     if plan is None:
@@ -461,8 +464,8 @@ def users(request: HttpRequest) -> HttpResponse:
     """Who has which role and belongs to which unit (the office manages the units)."""
     roles.require_edit(request.user)
     people = list(
-        get_user_model()
-        .objects.filter(is_active=True)
+        access.people_visible(request.user)
+        .filter(is_active=True)
         .prefetch_related("groups", "memberships__unit")
         .order_by("username")
     )
@@ -473,10 +476,12 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_units(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_edit(request.user)
-    member = get_object_or_404(get_user_model(), pk=pk, is_active=True)
+    member = get_object_or_404(
+        access.people_visible(request.user), pk=pk, is_active=True
+    )
     status = 200
     if request.method == "POST":
-        form = MembershipForm(request.POST)
+        form = MembershipForm(request.POST, user=request.user)
         if form.is_valid():
             editing.memberships_set(member=member, units=form.cleaned_data["units"])
             messages.success(
@@ -490,7 +495,8 @@ def user_units(request: HttpRequest, pk: int) -> HttpResponse:
         form = MembershipForm(
             initial={
                 "units": list(member.memberships.values_list("unit_id", flat=True))
-            }
+            },
+            user=request.user,
         )
     ctx = {"member": member, "form": form}
     return render(request, "tasks/user_units.html", ctx, status=status)

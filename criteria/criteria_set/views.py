@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from criteria.criteria_set.load import CriteriaSetReport, criteria_set_import
+from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
@@ -56,14 +57,20 @@ class CriteriaSetImport(table_import.TableImportFlow[CriteriaSetReport]):
         files: Any = None,
         meta: dict[str, Any] | None = None,
     ) -> forms.Form:
-        latest = Plan.objects.current()
+        latest = Plan.objects.visible_to(request.user).current()
         initial = {
             "year": latest.year if latest else timezone.localdate().year,
             "organization": latest.organization_id if latest else None,
         }
         if meta:
             initial = {"year": meta["year"], "organization": meta["organization"]}
-        return CriteriaSetUploadForm(data, files, initial=initial)
+        form = CriteriaSetUploadForm(data, files, initial=initial)
+        choice = form.fields["organization"]
+        assert isinstance(choice, forms.ModelChoiceField)
+        choice.queryset = Organization.objects.filter(
+            organization_visible(request.user, None)
+        )
+        return form
 
     def meta(self, form: forms.Form) -> dict[str, Any]:
         return {

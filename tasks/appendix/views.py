@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
@@ -56,12 +57,18 @@ class AppendixImport(table_import.TableImportFlow[ImportReport]):
         files: Any = None,
         meta: dict[str, Any] | None = None,
     ) -> forms.Form:
-        latest = Plan.objects.order_by("-year").first()
+        latest = Plan.objects.visible_to(request.user).order_by("-year").first()
         initial = {
             "year": latest.year if latest else timezone.localdate().year,
             "organization": latest.organization_id if latest else None,
         }
-        return AppendixUploadForm(data, files, initial=initial)
+        form = AppendixUploadForm(data, files, initial=initial)
+        choice = form.fields["organization"]
+        assert isinstance(choice, forms.ModelChoiceField)
+        choice.queryset = Organization.objects.filter(
+            organization_visible(request.user, None)
+        )
+        return form
 
     def meta(self, form: forms.Form) -> dict[str, Any]:
         return {
