@@ -119,7 +119,11 @@ class PlanFigures:
 
 
 def plan_figures(
-    *, plan: Plan, peer_change: Decimal = ZERO, with_ranking: bool = True
+    *,
+    plan: Plan,
+    peer_change: Decimal = ZERO,
+    with_ranking: bool = True,
+    with_parts: bool = True,
 ) -> PlanFigures:
     """Every figure of ``plan``, in four queries (three without the ranking).
 
@@ -142,9 +146,13 @@ def plan_figures(
     table of ``plan.baseline_year``. Rank = 1 + peers of its block with a strictly
     higher index, peers moved by ``peer_change``. The headline (goal met, places
     gained, points still needed) is the forecast scenario's.
+
+    ``with_parts=False`` reads the tasks aggregated by the database, without their
+    parts as model instances (``plan_tasks``): the same figures, for pages that show
+    no part.
     """
     criteria = list(Criterion.objects.filter(plan=plan).order_by("sort_key"))
-    tasks = plan_tasks(plan)
+    tasks = plan_tasks(plan, with_parts=with_parts)
     tasks_by_criterion: dict[int, list[TaskFigures]] = {}
     for task in tasks:
         tasks_by_criterion.setdefault(task.criterion_id, []).append(task)

@@ -1,80 +1,88 @@
-"""The plan's tasks as the engine reads them: each with its parts (in two queries
-for the whole plan) and the state and progress its lead parts give it."""
+"""The plan's tasks as the engine reads them: each with the state and progress its
+lead parts give it, in two queries for the whole plan.
+
+Two readings: ``plan_tasks(plan)`` gives each task its parts as model instances
+(the tree shows them); ``plan_tasks(plan, with_parts=False)`` lets the database
+aggregate each task's lead parts (their count, percent sum and statuses) and reads
+the lead parts as plain rows, with no model instance per task or part — the
+dashboard's path, whose figures are the same (tests/test_plan_tasks_sql.py)."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
 
 from criteria.models import Criterion, Plan
 from tasks.models import (
+    ALL_UNITS_LABEL,
     Status,
     Task,
     TaskUnit,
     is_past_due,
-    lead_label_of,
     progress_of,
     status_of,
 )
 
 DUE_SOON_DAYS = 14
 
+TASK_FIELDS = (
+    "pk",
+    "criterion_id",
+    "text",
+    "position",
+    "due_date",
+    "due_text",
+    "output",
+    "all_units",
+)
+
+
+@dataclass(frozen=True)
+class LeadPart:
+    """A lead unit's part of a task, as a row."""
+
+    unit_id: int
+    unit_name: str
+    unit_position: int
+    percent: int
+    status: str
+
 
 @dataclass
 class TaskFigures:
-    """A task as the engine sees it: its parts (lead ones first), its state and
-    progress from its lead parts, and its criterion."""
+    """A task as the engine sees it: its lead parts, its state and progress from
+    them, its criterion and (on the tree's reading) all its parts."""
 
-    task: Task
-    parts: list[TaskUnit]
-    lead_parts: list[TaskUnit]
+    pk: int
+    criterion_id: int
+    text: str
+    position: int
+    due_date: datetime.date | None
+    due_text: str
+    output: str
+    all_units: bool
     state: str
     progress: Decimal
+    lead_parts: list[LeadPart]
+    parts: list[TaskUnit] = field(default_factory=list)
     criterion: Criterion | None = None
 
     @classmethod
     def of(cls, task: Task, parts: list[TaskUnit]) -> TaskFigures:
         leads = [p for p in parts if p.role == TaskUnit.Role.LEAD]
         return cls(
-            task=task,
-            parts=parts,
-            lead_parts=leads,
+            **{name: getattr(task, name) for name in TASK_FIELDS},
             state=status_of(task.status, leads),
             progress=progress_of(task.percent, leads),
+            lead_parts=[
+                LeadPart(p.unit_id, p.unit.name, p.unit.position, p.percent, p.status)
+                for p in leads
+            ],
+            parts=parts,
         )
-
-    @property
-    def pk(self) -> int:
-        return self.task.pk
-
-    @property
-    def criterion_id(self) -> int:
-        return self.task.criterion_id
-
-    @property
-    def text(self) -> str:
-        return self.task.text
-
-    @property
-    def position(self) -> int:
-        return self.task.position
-
-    @property
-    def due_date(self) -> datetime.date | None:
-        return self.task.due_date
-
-    @property
-    def due_text(self) -> str:
-        return self.task.due_text
-
-    @property
-    def output(self) -> str:
-        return self.task.output
-
-    @property
-    def all_units(self) -> bool:
-        return self.task.all_units
 
     @property
     def state_label(self) -> str:
@@ -85,7 +93,10 @@ class TaskFigures:
         return self.criterion.sort_key if self.criterion else ""
 
     def lead_label(self) -> str:
-        return lead_label_of(self.task.all_units, self.lead_parts)
+        """The lead units as the appendix writes them (as ``Task.lead_label``)."""
+        if self.all_units:
+            return ALL_UNITS_LABEL
+        return "; ".join(p.unit_name for p in self.lead_parts)
 
     def is_overdue(self, today: datetime.date) -> bool:
         return is_past_due(self.due_date, self.state, today)
@@ -98,10 +109,12 @@ class TaskFigures:
         )
 
 
-def plan_tasks(plan: Plan) -> list[TaskFigures]:
-    """The plan's tasks with their parts, in two queries; the parts are selected by
-    the plan rather than by a list of every task's id, which at province scale
-    (10,000 tasks) costs more to build and run than the rows themselves."""
+def plan_tasks(plan: Plan, *, with_parts: bool = True) -> list[TaskFigures]:
+    """The plan's tasks in two queries, in criterion and position order; the parts
+    are selected by the plan rather than by a list of every task's id, which at
+    province scale (10,000 tasks) costs more to build and run than the rows."""
+    if not with_parts:
+        return _tasks_aggregated(plan)
     tasks = list(
         Task.objects.filter(criterion__plan=plan).order_by("criterion_id", "position")
     )
@@ -116,3 +129,67 @@ def plan_tasks(plan: Plan) -> list[TaskFigures]:
         if part.task_id in by_task:
             by_task[part.task_id].append(part)
     return [TaskFigures.of(task, by_task[task.pk]) for task in tasks]
+
+
+def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
+    lead = Q(parts__role=TaskUnit.Role.LEAD)
+    rows = (
+        Task.objects.filter(criterion__plan=plan)
+        .order_by("criterion_id", "position")
+        .values(*TASK_FIELDS, "status", "percent")
+        .annotate(
+            lead_count=Count("parts", filter=lead),
+            lead_sum=Sum("parts__percent", filter=lead),
+            lead_done=Count("parts", filter=lead & Q(parts__status=Status.DONE)),
+            lead_blocked=Count("parts", filter=lead & Q(parts__status=Status.BLOCKED)),
+            lead_not_started=Count(
+                "parts", filter=lead & Q(parts__status=Status.NOT_STARTED)
+            ),
+        )
+    )
+    leads = (
+        TaskUnit.objects.filter(task__criterion__plan=plan, role=TaskUnit.Role.LEAD)
+        .order_by("unit__position", "unit__name")
+        .values_list(
+            "task_id", "unit_id", "unit__name", "unit__position", "percent", "status"
+        )
+    )
+    tasks: list[TaskFigures] = []
+    by_task: dict[int, TaskFigures] = {}
+    for row in rows:
+        task = TaskFigures(
+            **{name: row[name] for name in TASK_FIELDS},
+            state=_state_of(row),
+            progress=_progress_of(row),
+            lead_parts=[],
+        )
+        tasks.append(task)
+        by_task[task.pk] = task
+    for task_id, unit_id, name, position, percent, status in leads:
+        if task_id in by_task:  # a task added between the two queries is not shown
+            by_task[task_id].lead_parts.append(
+                LeadPart(unit_id, name, position, percent, status)
+            )
+    return tasks
+
+
+def _progress_of(row: dict[str, object]) -> Decimal:
+    """``progress_of`` from the database's sums: the same exact Decimal."""
+    count = int(row["lead_count"])  # type: ignore[call-overload]
+    if not count:
+        return Decimal(int(row["percent"]))  # type: ignore[call-overload]
+    return Decimal(int(row["lead_sum"])) / count  # type: ignore[call-overload]
+
+
+def _state_of(row: dict[str, object]) -> str:
+    """``status_of`` from the database's counts of the lead parts' statuses."""
+    count = row["lead_count"]
+    if not count:
+        return str(row["status"])
+    if row["lead_done"] == count:
+        return Status.DONE
+    if row["lead_blocked"]:
+        return Status.BLOCKED
+    if row["lead_not_started"] == count and not row["lead_sum"]:
+        return Status.NOT_STARTED
+    return Status.IN_PROGRESS

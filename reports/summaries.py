@@ -64,7 +64,7 @@ def unit_progress(
             item = units.get(part.unit_id)
             if item is None:
                 item = units[part.unit_id] = UnitProgress(
-                    part.unit_id, part.unit.name, position=part.unit.position
+                    part.unit_id, part.unit_name, position=part.unit_position
                 )
             item.parts += 1
             item.percent_sum += part.percent

@@ -75,7 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"form": form, "plan": plan}
     if plan is not None:
         today = timezone.localdate()
-        figures = plan_figures(plan=plan, peer_change=peer_change)
+        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
         attention = tasks_attention(figures.tasks, today)
         ctx.update(
             figures=figures,

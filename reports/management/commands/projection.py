@@ -50,7 +50,7 @@ class Command(BaseCommand):
             peer_change = parse_decimal(options["peer_change"], places=3) or Decimal(0)
         except ScoreParseError as exc:
             raise CommandError(f"--peer-change: {exc}.") from exc
-        figures = plan_figures(plan=plan, peer_change=peer_change)
+        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
         data = figures_as_dict(figures)
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
