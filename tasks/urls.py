@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tasks import evidence_views, review_views, views
+from tasks import evidence_views, people_views, review_views, views
 from tasks.appendix import views as appendix_views
 
 urlpatterns = [
@@ -19,10 +19,10 @@ urlpatterns = [
         name="tasks-part-update",
     ),
     path("nhiem-vu/don-vi/<int:pk>/", views.unit_tasks, name="tasks-unit"),
-    path("nhiem-vu/nguoi-dung/", views.users, name="tasks-users"),
+    path("nhiem-vu/nguoi-dung/", people_views.users, name="tasks-users"),
     path(
         "nhiem-vu/nguoi-dung/<int:pk>/don-vi/",
-        views.user_units,
+        people_views.user_units,
         name="tasks-user-units",
     ),
     # tasks- evidence of criteria and progress reports
