@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from criteria.codes import CODE_RE
 from criteria.models import Criterion, Plan
+from criteria.plan_mark import plan_changes
 from parplan.preview_db import preview_alias
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.spreadsheets import (
@@ -251,15 +253,30 @@ def _row_read(
 
 
 def appraisal_import(
-    *, plan: Plan, data: bytes, filename: str, dry_run: bool = False
+    *,
+    plan: Plan,
+    data: bytes,
+    filename: str,
+    dry_run: bool = False,
+    previewed: dict[str, Any] | None = None,
 ) -> AppraisalReport:
     """Enter the province's results into ``plan``'s criteria, all or nothing: any
     problem raises TableImportError and nothing is written. A changed criterion's
-    version is bumped, so a form opened before the import is seen as stale."""
+    version is bumped, so a form opened before the import is seen as stale.
+    ``previewed`` (``plan_mark`` taken at the preview) refuses the import, naming
+    the criteria, if the plan changed since; the plan's row is locked first, so two
+    imports into one plan run one after the other."""
     criteria = {c.code: c for c in Criterion.objects.filter(plan=plan)}
     rows, notices = appraisal_parse(data=data, filename=filename, criteria=criteria)
     report = AppraisalReport(plan=plan, dry_run=dry_run, rows=rows, notices=notices)
     with transaction.atomic(using=preview_alias()):
+        list(Plan.objects.select_for_update().filter(pk=plan.pk).values("pk"))
+        if previewed is not None:
+            changes = plan_changes(plan=plan, year=plan.year, mark=previewed)
+            if changes:
+                raise TableImportError([Problem(change) for change in changes])
+        # Read again under the lock: what is written starts from the rows as they are.
+        criteria = {c.code: c for c in Criterion.objects.filter(plan=plan)}
         for row in rows:
             criterion = criteria[row.code]
             # An empty cell is "no result yet": it never erases what is stored.

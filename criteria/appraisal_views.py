@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from criteria.appraisal_import import AppraisalReport, appraisal_import
 from criteria.models import Plan
+from criteria.plan_mark import plan_mark
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
 
@@ -68,12 +69,22 @@ class AppraisalImport(table_import.TableImportFlow[AppraisalReport]):
     def meta(self, form: forms.Form) -> dict[str, Any]:
         return {"plan": form.cleaned_data["plan"].pk}
 
+    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
+        plan = get_object_or_404(Plan, pk=meta["plan"])
+        return {
+            "previewed": plan_mark(organization_id=plan.organization_id, year=plan.year)
+        }
+
     def run(
         self, *, data: bytes, filename: str, meta: dict[str, Any], dry_run: bool
     ) -> AppraisalReport:
         plan = get_object_or_404(Plan, pk=meta["plan"])
         return appraisal_import(
-            plan=plan, data=data, filename=filename, dry_run=dry_run
+            plan=plan,
+            data=data,
+            filename=filename,
+            dry_run=dry_run,
+            previewed=None if dry_run else meta.get("previewed"),
         )
 
     def preview_context(

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from django.urls import reverse
 
 from criteria.appraisal_import import appraisal_import
@@ -123,6 +124,27 @@ def test_the_office_previews_and_confirms_the_results_in_the_browser(
     )
     assert response.status_code == 302
     assert scores(seed_plan, "1.1.1")[0] == D("1.25")
+
+
+def test_a_confirmation_is_refused_when_a_criterion_changed_since_its_preview(
+    seed_plan: Plan, office: User
+) -> None:
+    client = client_for(office)
+    upload = io.BytesIO(RESULTS.encode())
+    upload.name = "ket-qua.tsv"
+    response = client.post(
+        reverse("criteria-appraisal-import"), {"plan": seed_plan.pk, "file": upload}
+    )
+    token = response.context["staged"].token
+    Criterion.objects.filter(plan=seed_plan, code="1.1.1").update(
+        appraised_score=D("0.5"), version=F("version") + 1
+    )
+    response = client.post(
+        reverse("criteria-appraisal-import-confirm"), {"token": token}
+    )
+    assert response.status_code == 409
+    assert "Tiêu chí 1.1.1 đã được sửa, thêm hoặc xóa" in response.content.decode()
+    assert scores(seed_plan, "1.1.1")[0] == D("0.5")  # the newer score is kept
 
 
 @pytest.mark.parametrize("role", ["director", "viewer", "head_office"])

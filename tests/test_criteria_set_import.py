@@ -546,6 +546,23 @@ def test_the_office_previews_and_confirms_a_set_in_the_browser(
     assert Criterion.objects.count() == 7
 
 
+def test_a_confirmation_is_refused_when_the_plan_changed_since_its_preview(
+    organization_only: Organization, db: None
+) -> None:
+    office = make_user("office", __import__("parplan.roles").roles.Role.OFFICE)
+    first, second = client_for(office), client_for(office)
+    tokens = [
+        upload(c, organization_only, DOTTED).context["staged"].token  # type: ignore[attr-defined]
+        for c in (first, second)
+    ]
+    confirm = reverse("criteria-set-import-confirm")
+    assert first.post(confirm, {"token": tokens[0]}).status_code == 302
+    late = second.post(confirm, {"token": tokens[1]})
+    assert late.status_code == 409
+    assert "đã được tạo (bởi một lần nhập khác)" in late.content.decode()
+    assert Plan.objects.count() == 1 and Criterion.objects.count() == 7
+
+
 @pytest.mark.parametrize("who", ["director", "viewer", "head_office", "outsider"])
 def test_only_the_office_imports_a_set(
     request: pytest.FixtureRequest, organization: Organization, who: str
@@ -581,8 +598,9 @@ def test_the_preview_runs_a_fixed_number_of_queries(
     client.get(reverse("criteria-set-import"))
     # Session, user, groups; the form's latest plan and organization, the organization
     # of the upload; the plan, its criteria, their tasks and evidence, their rules;
-    # the session saved with the staged file (savepoint, update, release).
-    with django_assert_num_queries(13):  # type: ignore[operator]
+    # the session saved with the staged file (savepoint, update, release); the mark
+    # of the plan as it was previewed (the plan, its criteria's and tasks' versions).
+    with django_assert_num_queries(15):  # type: ignore[operator]
         response = upload(client, organization_only, HEADER + rows)
     assert response.status_code == 200  # type: ignore[attr-defined]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
@@ -23,6 +24,7 @@ from criteria.criteria_set.numbering import SetRow
 from criteria.criteria_set.parse import CriteriaSetTable, criteria_set_parse
 from criteria.criteria_set.rules import RuleProposal, proposal_text
 from criteria.models import Criterion, Organization, Plan, ScoringRule
+from criteria.plan_mark import plan_changes
 from parplan.scores import format_decimal
 from parplan.tables import Problem, TableImportError
 
@@ -213,12 +215,16 @@ def criteria_set_import(
     data: bytes,
     filename: str,
     dry_run: bool = False,
+    previewed: dict[str, Any] | None = None,
 ) -> CriteriaSetReport:
     """Bring ``organization``'s plan of ``year`` to the criteria set in the file,
     creating the plan (and an organization not saved yet) when it has none.
 
     All or nothing: any problem raises TableImportError and nothing is written.
     With ``dry_run`` the report says what would change and nothing is written.
+    ``previewed`` (``plan_mark`` taken at the preview) refuses the import, naming
+    what changed, if the plan changed since; the organization's row is locked
+    first, so two imports of its plans run one after the other.
     """
     table = criteria_set_parse(data=data, filename=filename)
     plan = (
@@ -231,6 +237,18 @@ def criteria_set_import(
     if dry_run:
         return _compare(table, plan, organization, year, filename, dry_run)
     with transaction.atomic():  # compared again where it is written
+        if organization.pk:
+            locked = Organization.objects.select_for_update().filter(pk=organization.pk)
+            list(locked.values("pk"))
+            plan = (
+                Plan.objects.filter(organization=organization, year=year)
+                .select_related("organization")
+                .first()
+            )
+        if previewed is not None:
+            changes = plan_changes(plan=plan, year=year, mark=previewed)
+            if changes:
+                raise TableImportError([Problem(change) for change in changes])
         report = _compare(table, plan, organization, year, filename, dry_run)
         _write(report, table, filename)
     return report

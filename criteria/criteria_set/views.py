@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from criteria.criteria_set.load import CriteriaSetReport, criteria_set_import
 from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
+from criteria.plan_mark import plan_mark
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
 
@@ -78,6 +79,13 @@ class CriteriaSetImport(table_import.TableImportFlow[CriteriaSetReport]):
             "year": form.cleaned_data["year"],
         }
 
+    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "previewed": plan_mark(
+                organization_id=meta["organization"], year=int(meta["year"])
+            )
+        }
+
     def run(
         self, *, data: bytes, filename: str, meta: dict[str, Any], dry_run: bool
     ) -> CriteriaSetReport:
@@ -87,6 +95,7 @@ class CriteriaSetImport(table_import.TableImportFlow[CriteriaSetReport]):
             data=data,
             filename=filename,
             dry_run=dry_run,
+            previewed=None if dry_run else meta.get("previewed"),
         )
 
     def preview_context(

@@ -22,13 +22,13 @@ from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key, parent_code
 from criteria.models import Criterion, Organization, Plan
+from criteria.plan_mark import plan_changes
 from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.attach import set_attach
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
 from tasks.appendix.parse import CriterionRow, appendix_parse
-from tasks.appendix.plan_mark import plan_changes
 from tasks.appendix.task_cells import TaskRow, split_lead
 from tasks.models import Status, Task, TaskUnit, Unit
 

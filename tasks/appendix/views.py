@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
+from criteria.plan_mark import plan_mark
 from parplan import table_import
 from parplan.uploads import StagedUpload, upload_size_check
 from tasks.appendix.load import ImportReport, appendix_import
-from tasks.appendix.plan_mark import plan_mark
 
 
 class AppendixUploadForm(forms.Form):
