@@ -10,27 +10,17 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
-from criteria.plan_mark import plan_mark
+from criteria.plan_uploads import PlanYearImport, PlanYearUploadForm
 from parplan import table_import
-from parplan.uploads import StagedUpload, upload_size_check
+from parplan.uploads import StagedUpload
 from tasks.appendix.load import ImportReport, appendix_import
 
 
-class AppendixUploadForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        queryset=Organization.objects.all(),
-        label=gettext_lazy("Cơ quan"),
-        empty_label=None,
-    )
-    year = forms.IntegerField(
-        label=gettext_lazy("Năm kế hoạch"), min_value=2000, max_value=2100
-    )
+class AppendixUploadForm(PlanYearUploadForm):
     file = forms.FileField(
         label=gettext_lazy("Tệp phụ lục"),
         help_text=gettext_lazy(
@@ -39,49 +29,14 @@ class AppendixUploadForm(forms.Form):
         ),
     )
 
-    def clean_file(self) -> object:
-        return upload_size_check(self.cleaned_data["file"])
 
-
-class AppendixImport(table_import.TableImportFlow[ImportReport]):
+class AppendixImport(PlanYearImport[ImportReport]):
     kind = "appendix"
     template = "tasks/import.html"
     preview_template = "tasks/import_preview.html"
     upload_url = "tasks-import"
     forbidden = gettext_lazy("Chỉ Văn phòng Sở được nhập kế hoạch.")
-
-    def form(
-        self,
-        request: HttpRequest,
-        data: Any = None,
-        files: Any = None,
-        meta: dict[str, Any] | None = None,
-    ) -> forms.Form:
-        latest = Plan.objects.visible_to(request.user).order_by("-year").first()
-        initial = {
-            "year": latest.year if latest else timezone.localdate().year,
-            "organization": latest.organization_id if latest else None,
-        }
-        form = AppendixUploadForm(data, files, initial=initial)
-        choice = form.fields["organization"]
-        assert isinstance(choice, forms.ModelChoiceField)
-        choice.queryset = Organization.objects.filter(
-            organization_visible(request.user, None)
-        )
-        return form
-
-    def meta(self, form: forms.Form) -> dict[str, Any]:
-        return {
-            "organization": form.cleaned_data["organization"].pk,
-            "year": form.cleaned_data["year"],
-        }
-
-    def mark(self, meta: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "previewed": plan_mark(
-                organization_id=meta["organization"], year=int(meta["year"])
-            )
-        }
+    form_class = AppendixUploadForm
 
     def run(
         self, *, data: bytes, filename: str, meta: dict[str, Any], dry_run: bool
