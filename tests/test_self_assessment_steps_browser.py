@@ -15,6 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_submit_approve_and_the_tree_refuses_an_inline_self_score(
     page: object, _browser: object, seed_plan: Plan, office: User, director: User
 ) -> None:
+    # Every criterion self-scored (0: nothing claimed, so no evidence is missing).
+    Criterion.objects.filter(plan=seed_plan, children__isnull=True).update(
+        self_score=0
+    )
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
     state_url = f"{page.base_url}/ke-hoach/{seed_plan.pk}/tu-danh-gia/phe-duyet/"
     browser_login(page, "office")
@@ -43,7 +47,7 @@ def test_submit_approve_and_the_tree_refuses_an_inline_self_score(
     page.wait_for_selector(f"#self-score-{criterion.pk} .errorlist")
     assert "đã được phê duyệt và khóa" in form.inner_text()
     criterion.refresh_from_db()
-    assert criterion.self_score is None
+    assert criterion.self_score == 0  # the approved score, not the 0,5 typed
     page.reload()
     assert "đã được phê duyệt (phiên bản 1) và khóa" in page.content()
     assert page.locator(f"#self-score-{criterion.pk}").count() == 0
