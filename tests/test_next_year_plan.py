@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from pytest_django import DjangoAssertNumQueries
 
 from criteria.models import Criterion, Plan, ScoringRule
 from reports.next_year import NextYearRow, next_year_plan_create, next_year_preview
@@ -335,3 +336,36 @@ def test_the_command_creates_the_plan_carrying_every_unfinished_task(
 def test_the_command_without_carrying_leaves_the_tasks(results: Plan) -> None:
     call_command("plan_next_year", "--year", "2023")
     assert not Task.objects.filter(criterion__plan__year=2024).exists()
+
+
+def _grow(plan: Plan, unit: Unit, count: int) -> None:
+    area = Criterion.objects.get(plan=plan, code="1")
+    for number in range(4, 4 + count):
+        criterion = Criterion.objects.create(
+            plan=plan,
+            parent=area,
+            code=f"1.{number}",
+            title=f"Tiêu chí 1.{number}",
+            max_score=D(1),
+            baseline_score=D(0),
+            target_score=D(1),
+        )
+        task = Task.objects.create(criterion=criterion, text=f"Việc {number}")
+        TaskUnit.objects.create(task=task, unit=unit, percent=40)
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_the_page_costs_the_same_queries_at_two_sizes(
+    results: Plan,
+    office: User,
+    units: dict[str, Unit],
+    extra: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    _grow(results, units["center"], extra)
+    client = client_for(office)
+    # session, user, roles, the plan; the engine's criteria, tasks and parts with
+    # their units; whether the next plan exists
+    with django_assert_num_queries(8):
+        response = client.get(_url(results))
+    assert response.status_code == 200
