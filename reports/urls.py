@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports import assessment_views, ranking_views, views
+from reports import assessment_views, next_year_views, ranking_views, views
 
 urlpatterns = [
     # reports- the plan read whole
@@ -34,8 +34,18 @@ urlpatterns = [
         assessment_views.state,
         name="reports-self-assessment-state",
     ),
+    path(
+        "ke-hoach/<int:plan_id>/nam-sau/",
+        next_year_views.next_year,
+        name="reports-next-year",
+    ),
     # reports- dashboard and ranking
     path("bao-cao/", views.dashboard, name="reports-dashboard"),
+    path(
+        "bao-cao/so-sanh-nam/",
+        next_year_views.compare_years,
+        name="reports-year-over-year",
+    ),
     path("bao-cao/xep-hang/", ranking_views.ranking, name="reports-ranking"),
     path(
         "bao-cao/xep-hang/nhap/",

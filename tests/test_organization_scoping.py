@@ -105,6 +105,7 @@ OBJECT_PAGES = {  # an object of A in the URL: 404 for B (a post only: see POSTS
     "tasks-review-create",
     "tasks-review-edit",
     "tasks-review-delete",
+    "reports-next-year",
 }
 LIST_PAGES = {  # the user's own organization only
     "home",
@@ -121,6 +122,7 @@ LIST_PAGES = {  # the user's own organization only
     "reports-ranking",
     "criteria-appeals",
     "tasks-review-list",
+    "reports-year-over-year",
 }
 # The province's ranking table is public and shared by its organizations; staged
 # imports belong to the session that uploaded them; the rest holds no plan data.
@@ -170,6 +172,7 @@ def _object_url(world: World, name: str) -> str:
         "reports-export-self-assessment-pdf": f"/ke-hoach/xuat/{plan}/tu-danh-gia.pdf",
         "reports-self-assessment": f"/ke-hoach/xuat/{plan}/tu-danh-gia/",
         "reports-self-assessment-state": f"/ke-hoach/{plan}/tu-danh-gia/phe-duyet/",
+        "reports-next-year": f"/ke-hoach/{plan}/nam-sau/",
         "criteria-appeal": f"/ke-hoach/tieu-chi/{criterion}/giai-trinh/",
         "criteria-plan-calendar": f"/ke-hoach/{plan}/lich/",
         "criteria-plan-settings": f"/ke-hoach/{plan}/thiet-lap-tu-danh-gia/",
@@ -237,6 +240,7 @@ LIST_URLS = {
     "reports-ranking": "/bao-cao/xep-hang/",
     "criteria-appeals": "/ke-hoach/giai-trinh/",
     "tasks-review-list": "/giao-ban/",
+    "reports-year-over-year": "/bao-cao/so-sanh-nam/",
 }
 
 

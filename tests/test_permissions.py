@@ -133,6 +133,8 @@ PAGES: dict[str, set[str]] = {
     "criteria-delete": {"office"},
     "criteria-self-score": {"office"},
     "tasks-evidence-add": {"office"},
+    "reports-next-year": {"office"},
+    "reports-year-over-year": WITH_ROLE,
 }
 
 
@@ -157,6 +159,8 @@ def page_url(world: World, page: str) -> str:
         "criteria-delete": f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/",
         "criteria-self-score": f"/ke-hoach/tieu-chi/{criterion.pk}/tu-cham/",
         "tasks-evidence-add": f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
+        "reports-next-year": f"/ke-hoach/{world.plan.pk}/nam-sau/",
+        "reports-year-over-year": "/bao-cao/so-sanh-nam/",
     }[page]
 
 
@@ -274,6 +278,7 @@ def post_for(world: World, action: str) -> tuple[str, dict[str, Any]]:
             f"/ke-hoach/tai-lieu/{world.center_evidence.pk}/xoa/",
             {},
         ),
+        "reports-next-year": (f"/ke-hoach/{world.plan.pk}/nam-sau/", {}),
     }[action]
 
 
@@ -290,6 +295,7 @@ POSTS: dict[str, set[str]] = {
     "tasks-evidence-add": {"office"},
     "tasks-evidence-delete/criterion": {"office"},
     "tasks-evidence-delete/center": {"office", "head_center"},
+    "reports-next-year": {"office"},
 }
 
 

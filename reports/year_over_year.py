@@ -1,0 +1,135 @@
+"""An organization's consecutive years side by side: each criterion (matched by
+code) and area with its score of every year and the change from the year before,
+and each year's index and rank.
+
+A year's score of a criterion is its forecast (``reports.figures``): the best
+score known, appraised before self-assessed before progress. A year's index and
+rank are those the province published for it (its ``PeerRank`` table of that year,
+the organization's own row) where there is one, else the engine's projection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from criteria.codes import code_sort_key
+from criteria.models import Organization, Plan
+from reports.figures import PlanFigures, plan_figures
+from reports.models import PeerRank
+from reports.rules import index_of
+
+
+@dataclass
+class YearFigures:
+    """One year's totals, index and rank."""
+
+    plan: Plan
+    total: Decimal
+    max_score: Decimal
+    index: Decimal | None
+    rank: int | None
+    published: bool  # index and rank from the province's table, not projected
+
+    @property
+    def year(self) -> int:
+        return self.plan.year
+
+
+@dataclass
+class YearCell:
+    score: Decimal | None  # None: the criterion is not in that year's plan
+    change: Decimal | None  # from the year before, when both have a score
+
+
+@dataclass
+class ComparedRow:
+    code: str
+    title: str
+    depth: int
+    is_area: bool
+    cells: list[YearCell]
+
+
+@dataclass
+class YearOverYear:
+    organization: Organization
+    years: list[YearFigures]
+    rows: list[ComparedRow]
+
+    @property
+    def areas(self) -> list[ComparedRow]:
+        return [row for row in self.rows if row.is_area]
+
+
+def _published(row: PeerRank, plan: Plan) -> Decimal | None:
+    return index_of(
+        index=row.index, score=row.score, full_scale=row.max_score or plan.full_scale
+    )
+
+
+def year_over_year(*, plans: list[Plan]) -> YearOverYear:
+    """Compare ``plans`` (one organization's, any order) year by year.
+
+    Costs, per plan, the engine's four queries, and one query for the published
+    tables of every year, whatever the number of criteria and tasks.
+    """
+    plans = sorted(plans, key=lambda p: p.year)
+    organization = plans[0].organization
+    own_rows = {
+        row.year: row
+        for row in PeerRank.objects.filter(
+            organization=organization, year__in=[p.year for p in plans]
+        ).filter(Q(table_of=None) | Q(table_of=organization))
+    }
+    all_figures: list[PlanFigures] = [
+        plan_figures(plan=plan, with_parts=False) for plan in plans
+    ]
+    years = []
+    for plan, figures in zip(plans, all_figures, strict=True):
+        own = own_rows.get(plan.year)
+        published = own is not None and _published(own, plan) is not None
+        if own is not None and published:
+            index, rank = _published(own, plan), own.rank
+        else:
+            index, rank = figures.projected.index, figures.projected.rank
+        years.append(
+            YearFigures(
+                plan=plan,
+                total=figures.totals.forecast,
+                max_score=figures.scale,
+                index=index,
+                rank=rank,
+                published=published,
+            )
+        )
+
+    titles: dict[str, tuple[str, int]] = {}
+    scores: list[dict[str, Decimal | None]] = []
+    for figures in all_figures:
+        year_scores: dict[str, Decimal | None] = {}
+        for row in figures.rows:
+            titles[row.code] = (row.title, row.depth)  # the latest year's wording
+            year_scores[row.code] = row.forecast if row.applicable else None
+        scores.append(year_scores)
+    codes = sorted(titles, key=code_sort_key)
+    rows = []
+    for code in codes:
+        cells: list[YearCell] = []
+        previous: Decimal | None = None
+        for year_scores in scores:
+            score = year_scores.get(code)
+            change = (
+                score - previous if score is not None and previous is not None else None
+            )
+            cells.append(YearCell(score=score, change=change))
+            previous = score
+        title, depth = titles[code]
+        rows.append(
+            ComparedRow(
+                code=code, title=title, depth=depth, is_area=depth == 1, cells=cells
+            )
+        )
+    return YearOverYear(organization=organization, years=years, rows=rows)
