@@ -16,9 +16,7 @@ def test_submit_approve_and_the_tree_refuses_an_inline_self_score(
     page: object, _browser: object, seed_plan: Plan, office: User, director: User
 ) -> None:
     # Every criterion self-scored (0: nothing claimed, so no evidence is missing).
-    Criterion.objects.filter(plan=seed_plan, children__isnull=True).update(
-        self_score=0
-    )
+    Criterion.objects.filter(plan=seed_plan, children__isnull=True).update(self_score=0)
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
     state_url = f"{page.base_url}/ke-hoach/{seed_plan.pk}/tu-danh-gia/phe-duyet/"
     browser_login(page, "office")
