@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from criteria.criteria_set.load import criteria_set_import
 from criteria.models import Criterion, Organization, Plan, ScoringRule
+from parplan.roles import Role
 from parplan.tables import TableImportError
 from reports.figures import plan_figures
 from reports.models import PeerRank
@@ -532,7 +533,7 @@ def upload(client: Client, organization: Organization, text: str) -> object:
 def test_the_office_previews_and_confirms_a_set_in_the_browser(
     organization_only: Organization, db: None
 ) -> None:
-    office = make_user("office", __import__("parplan.roles").roles.Role.OFFICE)
+    office = make_user("office", Role.OFFICE)
     client = client_for(office)
     response = upload(client, organization_only, DOTTED)
     page = response.content.decode()  # type: ignore[attr-defined]
@@ -549,7 +550,7 @@ def test_the_office_previews_and_confirms_a_set_in_the_browser(
 def test_a_confirmation_is_refused_when_the_plan_changed_since_its_preview(
     organization_only: Organization, db: None
 ) -> None:
-    office = make_user("office", __import__("parplan.roles").roles.Role.OFFICE)
+    office = make_user("office", Role.OFFICE)
     first, second = client_for(office), client_for(office)
     tokens = [
         upload(c, organization_only, DOTTED).context["staged"].token  # type: ignore[attr-defined]
@@ -593,7 +594,7 @@ def test_the_preview_runs_a_fixed_number_of_queries(
         for a in range(1, 2 * size + 1)
     )
     run(organization_only, HEADER + rows)  # the plan exists: the preview compares
-    office = make_user("office", __import__("parplan.roles").roles.Role.OFFICE)
+    office = make_user("office", Role.OFFICE)
     client = client_for(office)
     client.get(reverse("criteria-set-import"))
     # Session, user, groups; the form's latest plan and organization, the organization
