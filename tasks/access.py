@@ -6,6 +6,7 @@ Views fetch through these helpers: a missing object answers 404, a forbidden one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -46,6 +47,11 @@ def tasks_visible(user: AnyUser) -> QuerySet[Task]:
 def units_visible(user: AnyUser) -> QuerySet[Unit]:
     """The units of the organizations ``user`` may see."""
     return Unit.objects.filter(organization_visible(user))
+
+
+def unit_choosable(keep: Sequence[int] = ()) -> Q:
+    """Units a form offers: the active ones, and ``keep`` (chosen already)."""
+    return Q(is_active=True) | Q(pk__in=list(keep))
 
 
 def people_visible(user: AnyUser) -> QuerySet[User]:
