@@ -11,9 +11,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from criteria.models import Organization
+from criteria.models import Criterion, Organization, Plan
 from parplan.roles import Role, user_roles
-from tasks.models import Membership, PasswordChangeRequired, Unit
+from tasks.models import Membership, PasswordChangeRequired, Task, Unit
 from tests.helpers import PASSWORD, client_for, make_user
 
 PEOPLE = "/nhiem-vu/nguoi-dung/"
@@ -271,3 +271,23 @@ def test_the_people_page_runs_the_same_queries_at_any_size(
     with django_assert_num_queries(7):  # type: ignore[operator]  # pytest-django's fixture
         response = client.get(PEOPLE)
     assert response.content.decode().count("nguoi_") >= count
+
+
+def test_an_inactive_unit_is_offered_only_to_the_tasks_it_is_part_of(
+    office: User, seed_plan: Plan, shared_task: Task, units: dict[str, Unit]
+) -> None:
+    Unit.objects.filter(pk=units["center"].pk).update(is_active=False)
+    client = client_for(office)
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2.2")
+    create = f"/nhiem-vu/moi/?criterion={criterion.pk}"
+    choice = f'name="lead_units" value="{units["center"].pk}"'
+    assert choice not in client.get(create).content.decode()
+    edit = client.get(f"/nhiem-vu/{shared_task.pk}/sua/")
+    assert choice in edit.content.decode()
+    response = client.post(
+        create,
+        {"criterion": criterion.pk, "text": "Việc của mọi đơn vị", "all_units": "on"},
+    )
+    assert response.status_code == 302
+    task = Task.objects.get(text="Việc của mọi đơn vị")
+    assert [p.unit for p in task.parts.all()] == [units["office"]]
