@@ -72,3 +72,21 @@ def test_people_without_a_temporary_password_are_not_stopped(
 ) -> None:
     client = _signed_in("head_center", PASSWORD)
     assert client.get("/nhiem-vu/").status_code == 200
+
+
+def test_in_the_browser_the_first_sign_in_asks_for_a_new_password(
+    page: object, marked: User, seed_plan: object
+) -> None:
+    from tests.helpers import browser_login
+
+    browser_login(page, "head_center", TEMPORARY)
+    assert page.url.endswith("/doi-mat-khau/")  # type: ignore[attr-defined]  # Playwright's page
+    assert "Bạn đang dùng mật khẩu tạm thời" in page.content()  # type: ignore[attr-defined]
+    page.fill("#id_old_password", TEMPORARY)  # type: ignore[attr-defined]
+    page.fill("#id_new_password1", NEW)  # type: ignore[attr-defined]
+    page.fill("#id_new_password2", NEW)  # type: ignore[attr-defined]
+    page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_load_state("domcontentloaded")  # type: ignore[attr-defined]
+    assert page.url.endswith("/doi-mat-khau/xong/")  # type: ignore[attr-defined]
+    page.goto(page.base_url + "/nhiem-vu/cua-don-vi/")  # type: ignore[attr-defined]
+    assert page.url.endswith("/nhiem-vu/cua-don-vi/")  # type: ignore[attr-defined]
