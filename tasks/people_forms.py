@@ -53,9 +53,11 @@ class PersonForm(forms.Form):
         user: AnyUser,
         creating: bool,
         keep_units: Sequence[int] = (),
+        units_required: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.units_required = units_required
         if not creating:
             del self.fields["username"]
         units = self.fields["units"]
@@ -68,6 +70,12 @@ class PersonForm(forms.Form):
 
     def clean_units(self) -> Any:
         units = self.cleaned_data["units"]
+        if self.units_required and not units:
+            raise forms.ValidationError(
+                _(
+                    "Chọn ít nhất một phòng, đơn vị: người dùng thuộc cơ quan của đơn vị."
+                )
+            )
         if len({u.organization_id for u in units}) > 1:
             raise forms.ValidationError(_("Chọn các đơn vị của cùng một cơ quan."))
         return units

@@ -29,11 +29,9 @@ _ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
 
 def _person_for_office(request: HttpRequest, pk: int) -> User:
-    """A person of the office's organizations (superusers are the admin's)."""
+    """A person the office may change (``tasks.access.people_manageable``)."""
     roles.require_edit(request.user)
-    return get_object_or_404(
-        access.people_visible(request.user).filter(is_superuser=False), pk=pk
-    )
+    return get_object_or_404(access.people_manageable(request.user), pk=pk)
 
 
 def _unit_for_office(request: HttpRequest, pk: int) -> Unit:
@@ -64,16 +62,23 @@ def users(request: HttpRequest) -> HttpResponse:
         .prefetch_related("groups", "memberships__unit")
         .order_by("-is_active", "username")
     )
-    ctx = {"people": listed}
+    manageable = set(
+        access.people_manageable(request.user).values_list("pk", flat=True)
+    )
+    ctx = {"people": listed, "manageable": manageable}
     return render(request, "tasks/users.html", ctx)
 
 
 @login_required
 def person_create(request: HttpRequest) -> HttpResponse:
     roles.require_edit(request.user)
+    # With several organizations, a person of no unit would see them all.
+    required = not access.sees_every_organization(request.user)
     status = 200
     if request.method == "POST":
-        form = PersonForm(request.POST, user=request.user, creating=True)
+        form = PersonForm(
+            request.POST, user=request.user, creating=True, units_required=required
+        )
         if form.is_valid():
             password = people.temporary_password_make()
             data = form.cleaned_data
@@ -93,7 +98,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 return render(request, "tasks/person_password.html", ctx)
         status = 400
     else:
-        form = PersonForm(user=request.user, creating=True)
+        form = PersonForm(user=request.user, creating=True, units_required=required)
     ctx = {"form": form, "member": None}
     return render(request, "tasks/person_form.html", ctx, status=status)
 
@@ -102,10 +107,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = _person_for_office(request, pk)
     unit_ids = list(member.memberships.values_list("unit_id", flat=True))
+    required = not access.sees_every_organization(request.user)
     status = 200
     if request.method == "POST":
         form = PersonForm(
-            request.POST, user=request.user, creating=False, keep_units=unit_ids
+            request.POST,
+            user=request.user,
+            creating=False,
+            keep_units=unit_ids,
+            units_required=required,
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -132,6 +142,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             creating=False,
             keep_units=unit_ids,
+            units_required=required,
             initial={
                 "full_name": member.get_full_name(),
                 "email": member.email,

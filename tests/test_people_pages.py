@@ -267,8 +267,9 @@ def test_the_people_page_runs_the_same_queries_at_any_size(
     client = client_for(office)
     client.get(PEOPLE)
     # session, user, user's groups; the people; their groups; their memberships;
-    # the memberships' units
-    with django_assert_num_queries(7):  # type: ignore[operator]  # pytest-django's fixture
+    # the memberships' units; whether the office sees every organization; the
+    # people it may change
+    with django_assert_num_queries(9):  # type: ignore[operator]  # pytest-django's fixture
         response = client.get(PEOPLE)
     assert response.content.decode().count("nguoi_") >= count
 
@@ -291,3 +292,41 @@ def test_an_inactive_unit_is_offered_only_to_the_tasks_it_is_part_of(
     assert response.status_code == 302
     task = Task.objects.get(text="Việc của mọi đơn vị")
     assert [p.unit for p in task.parts.all()] == [units["office"]]
+
+
+def test_a_person_of_no_unit_is_not_another_organizations_to_take_over(
+    office: User, director: User, other_office: User
+) -> None:
+    """With several organizations a person of no unit could be anyone's: no office
+    changes them or gives them a password (the admin does, or gives them a unit)."""
+    for client in (client_for(other_office), client_for(office)):
+        url = f"/nhiem-vu/nguoi-dung/{director.pk}/mat-khau-tam/"
+        assert client.post(url).status_code == 404
+        assert (
+            f"/nhiem-vu/nguoi-dung/{director.pk}/sua/"
+            not in client.get(PEOPLE).content.decode()
+        )
+    director.refresh_from_db()
+    assert director.check_password(PASSWORD)
+
+
+def test_with_several_organizations_a_new_person_needs_a_unit(
+    office: User, other_office: User
+) -> None:
+    response = client_for(office).post(
+        CREATE, {"username": "lan", "full_name": "Lan", "role": Role.VIEWER}
+    )
+    assert response.status_code == 400
+    assert "Chọn ít nhất một phòng, đơn vị" in response.content.decode()
+    assert not User.objects.filter(username="lan").exists()
+
+
+def test_with_one_organization_the_office_manages_people_of_no_unit(
+    office: User, director: User
+) -> None:
+    response = client_for(office).post(
+        f"/nhiem-vu/nguoi-dung/{director.pk}/kich-hoat/", {"active": "0"}
+    )
+    assert response.status_code == 302
+    director.refresh_from_db()
+    assert not director.is_active
