@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import HASH_SESSION_KEY
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
 from parplan.uploads import upload_too_big_message
 
@@ -75,5 +79,45 @@ def request_body_limit(
             ctx = {"message": upload_too_big_message()}
             return render(request, "413.html", ctx, status=413)
         return get_response(request)
+
+    return middleware
+
+
+# Set at sign-in (by the app that knows who has a temporary password) to the
+# session's auth hash: it stops applying once the password changes, since Django
+# then stores the new password's hash in the session.
+PASSWORD_CHANGE_SESSION_KEY = "parplan_password_change_for"
+
+
+def password_change_required(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Until a person who signed in with a temporary password has changed it, every
+    page but the password change page, sign-out and the health check sends them to
+    the password change page."""
+    open_paths: set[str] = set()
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        marked = request.session.get(PASSWORD_CHANGE_SESSION_KEY)
+        if not marked:
+            return get_response(request)
+        if marked != request.session.get(HASH_SESSION_KEY):
+            del request.session[PASSWORD_CHANGE_SESSION_KEY]
+            return get_response(request)
+        if not open_paths:
+            open_paths.update(
+                reverse(name) for name in ("password_change", "logout", "healthz")
+            )
+        path = request.path_info
+        if path in open_paths or path.startswith(settings.STATIC_URL or "/static/"):
+            return get_response(request)
+        messages.warning(
+            request,
+            _(
+                "Bạn đang dùng mật khẩu tạm thời do Văn phòng Sở cấp. "
+                "Hãy đặt mật khẩu mới trước khi tiếp tục."
+            ),
+        )
+        return redirect("password_change")
 
     return middleware

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     # Before CSRF's check, which would read (and spool) the body.
     "parplan.middleware.request_body_limit",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "parplan.middleware.password_change_required",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "parplan.middleware.private_no_store",
@@ -256,8 +257,8 @@ IMPORT_STAGING_DIR = Path(
 # Reminders (``send_reminders``) go through Django's e-mail backend: the console by
 # default; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST
 # (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS) to send for real.
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = (
+    os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -265,6 +266,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "parplan@localhost")
+# "Quên mật khẩu?" on the sign-in page sends a reset link by e-mail: offered only
+# when e-mail really leaves the server (a backend other than the console, memory or
+# dummy ones), or when PARPLAN_PASSWORD_RESET says so (1 forces it on, 0 off).
+PASSWORD_RESET_ENABLED = env_bool(
+    "PARPLAN_PASSWORD_RESET",
+    not any(
+        f".backends.{kind}." in EMAIL_BACKEND for kind in ("console", "locmem", "dummy")
+    ),
+)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The admin's uploads wait in IMPORT_STAGING_DIR like the pages' (removed within an

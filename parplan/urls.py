@@ -9,11 +9,7 @@ from parplan import views
 urlpatterns = [
     # home, sign-in
     path("", views.home, name="home"),
-    path(
-        "dang-nhap/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("dang-nhap/", views.SignInView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     # every signed-in user changes their own password (Django's views and form)
     path(
@@ -25,6 +21,21 @@ urlpatterns = [
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
+    ),
+    # a forgotten password, by e-mail (404 unless e-mail is set up)
+    path("quen-mat-khau/", views.password_reset, name="password_reset"),
+    path(
+        "quen-mat-khau/da-gui/", views.password_reset_done, name="password_reset_done"
+    ),
+    path(
+        "quen-mat-khau/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path(
+        "quen-mat-khau/xong/",
+        views.password_reset_complete,
+        name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     # The apps, by dotted string: the ground floor imports none of them. Each app's

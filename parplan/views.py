@@ -4,8 +4,9 @@ import math
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from parplan.roles import Role, user_roles
@@ -45,3 +46,41 @@ def sign_in_locked(
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     ctx = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
     return render(request, "registration/locked.html", ctx, status=429)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, with the "forgot password" link when e-mail is set up."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["password_reset_enabled"] = settings.PASSWORD_RESET_ENABLED
+        return ctx
+
+
+def _password_reset_page(view: Any) -> Any:
+    """Django's password reset view, answering 404 unless e-mail is set up."""
+
+    def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.PASSWORD_RESET_ENABLED:
+            raise Http404
+        response: HttpResponse = view(request, *args, **kwargs)
+        return response
+
+    return page
+
+
+password_reset = _password_reset_page(
+    auth_views.PasswordResetView.as_view(
+        email_template_name="registration/password_reset_email.txt",
+        subject_template_name="registration/password_reset_subject.txt",
+    )
+)
+password_reset_done = _password_reset_page(auth_views.PasswordResetDoneView.as_view())
+password_reset_confirm = _password_reset_page(
+    auth_views.PasswordResetConfirmView.as_view()
+)
+password_reset_complete = _password_reset_page(
+    auth_views.PasswordResetCompleteView.as_view()
+)

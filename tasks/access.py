@@ -6,6 +6,7 @@ Views fetch through these helpers: a missing object answers 404, a forbidden one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -14,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from criteria.managers import organization_visible
-from criteria.models import Plan
+from criteria.models import Organization, Plan
 from parplan.roles import Role, can_edit_plan, require_view, user_roles
 from tasks.models import Evidence, Membership, Task, TaskUnit, Unit
 
@@ -48,6 +49,11 @@ def units_visible(user: AnyUser) -> QuerySet[Unit]:
     return Unit.objects.filter(organization_visible(user))
 
 
+def unit_choosable(keep: Sequence[int] = ()) -> Q:
+    """Units a form offers: the active ones, and ``keep`` (chosen already)."""
+    return Q(is_active=True) | Q(pk__in=list(keep))
+
+
 def people_visible(user: AnyUser) -> QuerySet[User]:
     """People of the organizations ``user`` may see, and people of no unit yet (so
     that the office can give them one)."""
@@ -56,6 +62,22 @@ def people_visible(user: AnyUser) -> QuerySet[User]:
         Q(pk__in=mine.values("user_id"))
         | ~Exists(Membership.objects.filter(user=OuterRef("pk")))
     )
+
+
+def sees_every_organization(user: AnyUser) -> bool:
+    """True for a superuser, a person of no unit, or when there is one organization."""
+    return not Organization.objects.exclude(organization_visible(user, None)).exists()
+
+
+def people_manageable(user: AnyUser) -> QuerySet[User]:
+    """People the office may change or give a password: those of its organizations'
+    units. A person of no unit could belong to any organization, so only an office
+    that sees every organization manages them; superusers are the admin's."""
+    mine = Membership.objects.filter(unit__in=units_visible(user))
+    rule = Q(pk__in=mine.values("user_id"))
+    if sees_every_organization(user):
+        rule = rule | Q(~Exists(Membership.objects.filter(user=OuterRef("pk"))))
+    return get_user_model().objects.filter(rule, is_superuser=False)
 
 
 def can_update_part(user: AnyUser, part: TaskUnit) -> bool:

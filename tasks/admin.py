@@ -67,8 +67,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "is_office", "is_illustrative", "position")
-    list_filter = ("organization", "is_office", "is_illustrative")
+    list_display = (
+        "name",
+        "organization",
+        "is_office",
+        "is_illustrative",
+        "is_active",
+        "position",
+    )
+    list_filter = ("organization", "is_office", "is_illustrative", "is_active")
     search_fields = ("name",)
     list_editable = ("position",)
     inlines = [MembershipInline]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion
@@ -104,7 +104,13 @@ def task_save(
         )
     leads = list(lead_units)
     if all_units:
-        leads = list(Unit.objects.filter(organization=criterion.plan.organization))
+        # Inactive units are left out, unless already part of the task.
+        kept = TaskUnit.objects.filter(task=task)
+        leads = list(
+            Unit.objects.filter(organization=criterion.plan.organization).filter(
+                Q(is_active=True) | Q(pk__in=kept.values("unit_id"))
+            )
+        )
     lead_ids = {u.pk for u in leads}
     supports = [u for u in support_units if u.pk not in lead_ids]
     both = [u.name for u in support_units if u.pk in lead_ids and not all_units]

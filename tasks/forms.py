@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from criteria.managers import organization_visible
 from criteria.models import Criterion, Plan
 from parplan.forms import VersionField
+from tasks.access import unit_choosable
 from tasks.evidence import ALLOWED_FILES, evidence_file_check, evidence_file_help
-from tasks.models import QuarterlyReview, Status, Task, Unit
+from tasks.models import QuarterlyReview, Status, Task, TaskUnit, Unit
 
 if TYPE_CHECKING:
     from parplan.roles import AnyUser
@@ -86,7 +89,9 @@ class TaskForm(forms.Form):
     )
     version = VersionField(required=False)
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plan: Plan, task: Task | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         criterion = self.fields["criterion"]
         lead = self.fields["lead_units"]
@@ -95,7 +100,11 @@ class TaskForm(forms.Form):
         assert isinstance(lead, forms.ModelMultipleChoiceField)
         assert isinstance(support, forms.ModelMultipleChoiceField)
         criterion.queryset = Criterion.objects.filter(plan=plan)
-        units = Unit.objects.filter(organization_id=plan.organization_id)
+        # An inactive unit is offered only to the tasks it is already part of.
+        units = Unit.objects.filter(organization_id=plan.organization_id).filter(
+            Q(is_active=True)
+            | Q(pk__in=TaskUnit.objects.filter(task=task).values("unit_id"))
+        )
         lead.queryset = units
         support.queryset = units
 
@@ -193,12 +202,16 @@ class MembershipForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: AnyUser, keep_units: Sequence[int] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         units = self.fields["units"]
         assert isinstance(units, forms.ModelMultipleChoiceField)
-        units.queryset = Unit.objects.filter(organization_visible(user)).select_related(
-            "organization"
+        units.queryset = (
+            Unit.objects.filter(unit_choosable(keep_units))
+            .filter(organization_visible(user))
+            .select_related("organization")
         )
 
     def clean_units(self) -> Any:

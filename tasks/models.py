@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from criteria.models import Criterion, Organization, Plan
 from parplan.text import normalize_name
+from tasks.accounts import PasswordChangeRequired as PasswordChangeRequired
 
 ALL_UNITS_LABEL = "Các phòng, đơn vị trực thuộc"
 
@@ -93,6 +94,7 @@ class Unit(models.Model):
         help_text=_("Không có trong văn bản gốc; chỉ để trình diễn."),
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
 
     class Meta:
         verbose_name = _("phòng, đơn vị")
@@ -119,12 +121,8 @@ class Unit(models.Model):
         self.key = normalize_name(self.name)
         twin = Unit.objects.filter(organization_id=self.organization_id, key=self.key)
         if twin.exclude(pk=self.pk).exists():
-            raise ValidationError(
-                {
-                    "name": _("Cơ quan đã có phòng, đơn vị “%(name)s”.")
-                    % {"name": self.name}
-                }
-            )
+            message = _("Cơ quan đã có phòng, đơn vị “%(name)s”.")
+            raise ValidationError({"name": message % {"name": self.name}})
 
 
 class Membership(models.Model):

@@ -25,6 +25,32 @@ urlpatterns = [
         people_views.user_units,
         name="tasks-user-units",
     ),
+    path(
+        "nhiem-vu/nguoi-dung/moi/",
+        people_views.person_create,
+        name="tasks-person-create",
+    ),
+    path(
+        "nhiem-vu/nguoi-dung/<int:pk>/sua/",
+        people_views.person_edit,
+        name="tasks-person-edit",
+    ),
+    path(
+        "nhiem-vu/nguoi-dung/<int:pk>/kich-hoat/",
+        people_views.person_active,
+        name="tasks-person-active",
+    ),
+    path(
+        "nhiem-vu/nguoi-dung/<int:pk>/mat-khau-tam/",
+        people_views.person_password,
+        name="tasks-person-password",
+    ),
+    path("nhiem-vu/phong-don-vi/", people_views.units, name="tasks-units"),
+    path(
+        "nhiem-vu/phong-don-vi/<int:pk>/sua/",
+        people_views.unit_edit,
+        name="tasks-unit-edit",
+    ),
     # tasks- evidence of criteria and progress reports
     path(
         "ke-hoach/tieu-chi/<int:pk>/tai-lieu/them/",

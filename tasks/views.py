@@ -396,7 +396,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = task.criterion.plan
     status, conflict = 200, None
     if request.method == "POST":
-        form = TaskForm(request.POST, plan=plan)
+        form = TaskForm(request.POST, plan=plan, task=task)
         form.fields["version"].required = True
         if form.is_valid():
             saved = _task_form_save(request, form, task)
@@ -408,7 +408,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 conflict = saved
                 posted = request.POST.copy()
                 posted["version"] = str(task.version)
-                form = TaskForm(posted, plan=plan)
+                form = TaskForm(posted, plan=plan, task=task)
                 status = 409
             else:
                 status = 400
@@ -418,6 +418,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         parts = list(task.parts.all())
         form = TaskForm(
             plan=plan,
+            task=task,
             initial={
                 "criterion": task.criterion,
                 "text": task.text,

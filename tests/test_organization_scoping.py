@@ -85,6 +85,10 @@ OBJECT_PAGES = {  # an object of A in the URL: 404 for B (a post only: see POSTS
     "tasks-edit",
     "tasks-delete",
     "tasks-user-units",
+    "tasks-person-edit",
+    "tasks-person-active",
+    "tasks-person-password",
+    "tasks-unit-edit",
     "criteria-edit",
     "criteria-delete",
     "criteria-self-score",
@@ -107,11 +111,14 @@ OBJECT_PAGES = {  # an object of A in the URL: 404 for B (a post only: see POSTS
     "tasks-review-delete",
     "reports-next-year",
 }
+POST_ONLY = {"tasks-evidence-delete", "tasks-person-active", "tasks-person-password"}
 LIST_PAGES = {  # the user's own organization only
     "home",
     "tasks-list",
     "tasks-mine",
     "tasks-users",
+    "tasks-person-create",
+    "tasks-units",
     "reports-tree",
     "reports-dashboard",
     "reports-exports",
@@ -131,6 +138,10 @@ NO_ORGANIZATION_DATA = {
     "logout",
     "password_change",
     "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "set_language",
     "healthz",
     "criteria-appraisal-import-confirm",
@@ -189,7 +200,7 @@ def _object_url(world: World, name: str) -> str:
     }.get(name) or page_url(world, name)
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - {"tasks-evidence-delete"}))
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - POST_ONLY))
 def test_another_organizations_office_user_gets_404_for_each_of_its_objects(
     world: World, other: OtherOrganization, name: str
 ) -> None:
@@ -197,7 +208,7 @@ def test_another_organizations_office_user_gets_404_for_each_of_its_objects(
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - {"tasks-evidence-delete"}))
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - POST_ONLY))
 def test_another_organizations_unit_head_never_opens_its_objects(
     world: World, other: OtherOrganization, name: str
 ) -> None:
@@ -205,7 +216,7 @@ def test_another_organizations_unit_head_never_opens_its_objects(
     assert response.status_code in {403, 404}
 
 
-@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - {"tasks-evidence-delete"}))
+@pytest.mark.parametrize("name", sorted(OBJECT_PAGES - POST_ONLY))
 def test_its_own_office_still_opens_each_of_them(
     world: World, other: OtherOrganization, name: str
 ) -> None:
@@ -230,6 +241,8 @@ LIST_URLS = {
     "tasks-list": "/nhiem-vu/",
     "tasks-mine": "/nhiem-vu/cua-don-vi/",
     "tasks-users": "/nhiem-vu/nguoi-dung/",
+    "tasks-person-create": "/nhiem-vu/nguoi-dung/moi/",
+    "tasks-units": "/nhiem-vu/phong-don-vi/",
     "reports-tree": "/ke-hoach/",
     "reports-dashboard": "/bao-cao/",
     "reports-exports": "/ke-hoach/xuat/",

@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
 from django.test import Client
 
 from criteria.models import Criterion, Plan
-from tasks.models import Evidence, Membership, ProgressUpdate, Task, TaskUnit, Unit
+from tasks.models import (
+    Evidence,
+    Membership,
+    PasswordChangeRequired,
+    ProgressUpdate,
+    Task,
+    TaskUnit,
+    Unit,
+)
 from tasks.progress import progress_record
 from tests.helpers import PDF_BYTES, client_for, part_of
 
@@ -107,6 +115,22 @@ def snapshot() -> tuple[Any, ...]:
         list(ProgressUpdate.objects.order_by("pk").values_list("pk", flat=True)),
         list(Evidence.objects.order_by("pk").values_list("pk", flat=True)),
         list(Membership.objects.order_by("pk").values_list("user_id", "unit_id")),
+        list(
+            User.objects.order_by("pk").values_list(
+                "username", "is_active", "password", "first_name", "email"
+            )
+        ),
+        list(
+            Group.user_set.through.objects.order_by("pk").values_list(
+                "user_id", "group_id"
+            )
+        ),
+        list(Unit.objects.order_by("pk").values_list("name", "is_active")),
+        list(
+            PasswordChangeRequired.objects.order_by("pk").values_list(
+                "user_id", "password"
+            )
+        ),
     )
 
 
@@ -128,6 +152,10 @@ PAGES: dict[str, set[str]] = {
     "tasks-delete": {"office"},
     "tasks-users": {"office"},
     "tasks-user-units": {"office"},
+    "tasks-person-create": {"office"},
+    "tasks-person-edit": {"office"},
+    "tasks-units": {"office"},
+    "tasks-unit-edit": {"office"},
     "criteria-create": {"office"},
     "criteria-edit": {"office"},
     "criteria-delete": {"office"},
@@ -154,6 +182,10 @@ def page_url(world: World, page: str) -> str:
         "tasks-delete": f"/nhiem-vu/{task.pk}/xoa/",
         "tasks-users": "/nhiem-vu/nguoi-dung/",
         "tasks-user-units": f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/don-vi/",
+        "tasks-person-create": "/nhiem-vu/nguoi-dung/moi/",
+        "tasks-person-edit": f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/sua/",
+        "tasks-units": "/nhiem-vu/phong-don-vi/",
+        "tasks-unit-edit": f"/nhiem-vu/phong-don-vi/{world.unit_center.pk}/sua/",
         "criteria-create": f"/ke-hoach/tieu-chi/moi/?parent={criterion.parent_id}",
         "criteria-edit": f"/ke-hoach/tieu-chi/{criterion.pk}/sua/",
         "criteria-delete": f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/",
@@ -242,6 +274,40 @@ def post_for(world: World, action: str) -> tuple[str, dict[str, Any]]:
             f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/don-vi/",
             {"units": [world.unit_office.pk]},
         ),
+        "tasks-person-create": (
+            "/nhiem-vu/nguoi-dung/moi/",
+            {
+                "username": "nguoi_moi",
+                "full_name": "Nguyễn Văn Mới",
+                "role": "unit_head",
+                "units": [world.unit_center.pk],
+            },
+        ),
+        "tasks-person-edit": (
+            f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/sua/",
+            {
+                "full_name": "Trần Thị Trung Tâm",
+                "email": "tt@example.org",
+                "role": "unit_head",
+                "units": [world.unit_center.pk],
+            },
+        ),
+        "tasks-person-active": (
+            f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/kich-hoat/",
+            {"active": "0"},
+        ),
+        "tasks-person-password": (
+            f"/nhiem-vu/nguoi-dung/{world.users['head_center'].pk}/mat-khau-tam/",
+            {},
+        ),
+        "tasks-units": (
+            "/nhiem-vu/phong-don-vi/",
+            {"organization": world.plan.organization_id, "name": "Phòng Mới"},
+        ),
+        "tasks-unit-edit": (
+            f"/nhiem-vu/phong-don-vi/{world.unit_center.pk}/sua/",
+            {"name": "Trung tâm mới", "is_active": "on"},
+        ),
         "criteria-self-score": (
             f"/ke-hoach/tieu-chi/{criterion.pk}/tu-cham/",
             {
@@ -288,6 +354,12 @@ POSTS: dict[str, set[str]] = {
     "tasks-delete": {"office"},
     "tasks-part-update/center": {"office", "head_center"},
     "tasks-user-units": {"office"},
+    "tasks-person-create": {"office"},
+    "tasks-person-edit": {"office"},
+    "tasks-person-active": {"office"},
+    "tasks-person-password": {"office"},
+    "tasks-units": {"office"},
+    "tasks-unit-edit": {"office"},
     "criteria-self-score": {"office"},
     "criteria-create": {"office"},
     "criteria-edit": {"office"},
@@ -308,7 +380,10 @@ def test_each_form_post_is_accepted_only_from_the_roles_that_may_make_it(
     before = snapshot()
     response = client_as(world, role).post(url, data)
     if role in POSTS[action]:
-        assert response.status_code == 302, response.content.decode()[:2000]
+        # A new temporary password is shown on the answer itself, once.
+        shown = action in {"tasks-person-create", "tasks-person-password"}
+        expected = 200 if shown else 302
+        assert response.status_code == expected, response.content.decode()[:2000]
         assert snapshot() != before
     else:
         assert response.status_code == (302 if role == "anonymous" else 403)
