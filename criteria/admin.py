@@ -11,7 +11,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from criteria.models import Criterion, Organization, Plan, ScoringRule
+from criteria.models import (
+    Appeal,
+    Criterion,
+    Organization,
+    Plan,
+    ScoringRule,
+    SelfAssessment,
+    SelfAssessmentStep,
+)
+from parplan.admin_readonly import ReadOnlyAdmin
 
 if TYPE_CHECKING:
     from typing import TypedDict
@@ -82,3 +91,28 @@ class ScoringRuleAdmin(SimpleHistoryAdmin):
         # save is stale now (see ``criteria.editing.criterion_scoring_save``).
         super().save_model(request, obj, form, change)
         Criterion.objects.filter(pk=obj.criterion_id).update(version=F("version") + 1)
+
+
+# Written on the self-assessment's and the appeals' pages (their steps check the
+# state, the rights and the lock); the admin only shows them.
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "state", "edition", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("plan__organization",)
+
+
+@admin.register(SelfAssessmentStep)
+class SelfAssessmentStepAdmin(ReadOnlyAdmin):
+    list_display = ("assessment", "kind", "edition", "user", "at")
+    list_filter = ("kind",)
+    list_select_related = ("assessment__plan__organization", "user")
+    exclude = ("figures",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ("criterion", "kind", "outcome", "recorded_by", "updated_at")
+    list_filter = ("kind", "outcome")
+    search_fields = ("text", "criterion__code")
+    list_select_related = ("criterion__plan", "recorded_by")

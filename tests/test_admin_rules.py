@@ -20,8 +20,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from criteria.models import Criterion, Organization, Plan
+from criteria.models import Criterion, Organization, Plan, SelfAssessment
 from parplan.uploads import staging_dir
+from reports.self_assessment_steps import self_assessment_submit
 from tasks.models import Evidence, ProgressUpdate, Task, TaskUnit, Unit
 from tasks.progress import progress_record
 from tests.helpers import SEED_FILE, client_for
@@ -95,6 +96,31 @@ def test_the_office_cannot_rewrite_or_delete_a_progress_report(
     reported.refresh_from_db()
     assert (reported.percent, reported.note) == (40, "Đã họp")
     assert staff.get(reverse("admin:tasks_progressupdate_add")).status_code == 403
+
+
+def test_the_self_assessments_steps_and_appeals_are_read_only_in_the_admin(
+    staff: Client, seed_plan: Plan, office: User
+) -> None:
+    self_assessment_submit(plan=seed_plan, user=office, missing=[])
+    assessment = SelfAssessment.objects.get(plan=seed_plan)
+    step = assessment.steps.get()
+    for url in (
+        reverse("admin:criteria_selfassessment_change", args=[assessment.pk]),
+        reverse("admin:criteria_selfassessmentstep_change", args=[step.pk]),
+        reverse("admin:criteria_selfassessmentstep_changelist"),
+        reverse("admin:criteria_appeal_changelist"),
+        reverse("admin:reports_reminderlog_changelist"),
+    ):
+        page = staff.get(url)
+        assert page.status_code == 200, url
+        assert 'name="_save"' not in page.content.decode(), url
+    change = reverse("admin:criteria_selfassessment_change", args=[assessment.pk])
+    assert staff.post(change, {"state": "approved", "edition": 1}).status_code == 403
+    delete = reverse("admin:criteria_selfassessment_delete", args=[assessment.pk])
+    assert staff.post(delete, {"post": "yes"}).status_code == 403
+    assert staff.get(reverse("admin:criteria_appeal_add")).status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.state == "submitted"
 
 
 def test_evidence_is_read_only_in_the_admin(staff: Client, seed_plan: Plan) -> None:
