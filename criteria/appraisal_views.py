@@ -66,7 +66,7 @@ class AppraisalImport(table_import.TableImportFlow[AppraisalReport]):
         initial = {"plan": meta["plan"] if meta else plan.pk if plan else None}
         return AppraisalUploadForm(data, files, initial=initial, user=request.user)
 
-    def meta(self, form: forms.Form) -> dict[str, Any]:
+    def meta(self, request: HttpRequest, form: forms.Form) -> dict[str, Any]:
         return {"plan": form.cleaned_data["plan"].pk}
 
     def mark(self, meta: dict[str, Any]) -> dict[str, Any]:

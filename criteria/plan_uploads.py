@@ -65,7 +65,7 @@ class PlanYearImport(table_import.TableImportFlow[R]):
         )
         return form
 
-    def meta(self, form: forms.Form) -> dict[str, Any]:
+    def meta(self, request: HttpRequest, form: forms.Form) -> dict[str, Any]:
         return {
             "organization": form.cleaned_data["organization"].pk,
             "year": form.cleaned_data["year"],

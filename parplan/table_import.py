@@ -66,8 +66,9 @@ class TableImportFlow(ABC, Generic[Report]):
         of the file staged before, when it is shown again)."""
 
     @abstractmethod
-    def meta(self, form: forms.Form) -> dict[str, Any]:
-        """What the import needs besides the file, as JSON (kept in the session)."""
+    def meta(self, request: HttpRequest, form: forms.Form) -> dict[str, Any]:
+        """What the import needs besides the file, as JSON (kept in the session),
+        as the signed-in user may ask for it (their organizations only)."""
 
     @abstractmethod
     def run(
@@ -153,7 +154,7 @@ def _upload(request: HttpRequest, flow: TableImportFlow[Any]) -> HttpResponse:
         flow,
         data=upload.read(),
         filename=upload.name,
-        meta=flow.meta(form),
+        meta=flow.meta(request, form),
         form=form,
     )
 

@@ -223,9 +223,9 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
         year = int(meta["year"]) if meta else _ranking_year(request)
         return RankingUploadForm(initial={"year": year})
 
-    def meta(self, form: forms.Form) -> dict[str, Any]:
+    def meta(self, request: HttpRequest, form: forms.Form) -> dict[str, Any]:
         year = form.cleaned_data["year"]
-        organization = _organization_for_year(year)
+        organization = _organization_for_year(year, request.user)
         return {
             "year": year,
             "organization": organization.pk if organization else None,

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from criteria.models import Plan
+from criteria.models import Organization, Plan
 from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.models import PeerRank
+from tasks.models import Unit
 from tests.helpers import ORG_NAME, client_for, make_user
 
 D = Decimal
@@ -389,3 +390,27 @@ def test_a_new_years_table_is_created_only_on_confirmation(
     assert not PeerRank.objects.exists()
     client.post(reverse(CONFIRM), {"token": token_of(client)})
     assert PeerRank.objects.filter(year=2024).count() == 3
+
+
+def test_the_rows_organization_is_the_uploaders_own_among_several(
+    seed_plan: Plan,
+) -> None:
+    """Two departments start from 2022: the office of the second one imports the
+    table, and it is its own organization whose row the import looks for."""
+    other = Organization.objects.create(name="Sở Tư pháp tỉnh Đắk Nông")
+    office_unit = Unit.objects.create(
+        organization=other, name="Văn phòng Sở Tư pháp", is_office=True
+    )
+    Plan.objects.create(
+        organization=other, year=2023, baseline_year=2022, title="Kế hoạch STP"
+    )
+    Plan.objects.create(  # the first department's newer plan from 2022
+        organization=seed_plan.organization,
+        year=2024,
+        baseline_year=2022,
+        title="Kế hoạch 2024",
+    )
+    client = client_for(make_user("office_b", Role.OFFICE, office_unit))
+    upload(client, GOOD.replace(ORG_NAME, other.name))
+    staged = client.session[SESSION_PREFIX + "ranking"]
+    assert staged["meta"]["organization"] == other.pk
