@@ -106,8 +106,15 @@ def person_update(
     email: str,
     role: Role,
     units: Iterable[Unit],
+    by: User,
 ) -> User:
-    """Change a person's name, e-mail, role and units."""
+    """Change a person's name, e-mail, role and units. Nobody changes their own
+    role: the office would lose the page it is on, with no one left to give it
+    back."""
+    if member.pk == by.pk and not member.groups.filter(name=GROUP_NAMES[role]).exists():
+        raise ValidationError(
+            {"role": _("Bạn không thể tự đổi vai trò của mình; hãy nhờ người khác.")}
+        )
     with transaction.atomic():
         _name_set(member, full_name)
         member.email = email.strip()

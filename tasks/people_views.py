@@ -119,15 +119,22 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if form.is_valid():
             data = form.cleaned_data
-            people.person_update(
-                member=member,
-                full_name=data["full_name"],
-                email=data["email"],
-                role=Role(data["role"]),
-                units=data["units"],
-            )
-            messages.success(request, _("Đã lưu %(name)s.") % {"name": _name(member)})
-            return redirect("tasks-users")
+            try:
+                people.person_update(
+                    member=member,
+                    full_name=data["full_name"],
+                    email=data["email"],
+                    role=Role(data["role"]),
+                    units=data["units"],
+                    by=request.user,  # type: ignore[arg-type]  # signed in: login_required
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("Đã lưu %(name)s.") % {"name": _name(member)}
+                )
+                return redirect("tasks-users")
         status = 400
     else:
         role = next(

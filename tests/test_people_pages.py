@@ -157,6 +157,29 @@ def test_the_office_cannot_deactivate_itself(office: User) -> None:
     assert office.is_active
 
 
+def test_the_office_cannot_change_its_own_role_and_lock_itself_out(
+    office: User, units: dict[str, Unit]
+) -> None:
+    url = f"/nhiem-vu/nguoi-dung/{office.pk}/sua/"
+    posted = {
+        "full_name": "Văn phòng (minh họa)",
+        "email": "vp@example.org",
+        "role": Role.VIEWER,
+        "units": [units["office"].pk],
+    }
+    response = client_for(office).post(url, posted)
+    assert response.status_code == 400
+    assert "Bạn không thể tự đổi vai trò của mình" in response.content.decode()
+    office.refresh_from_db()
+    assert user_roles(office) == {Role.OFFICE}
+    assert office.email != "vp@example.org"
+    # Keeping its role, the office still changes its own name and e-mail.
+    posted["role"] = Role.OFFICE
+    assert client_for(office).post(url, posted).status_code == 302
+    office.refresh_from_db()
+    assert office.email == "vp@example.org"
+
+
 def test_a_new_temporary_password_replaces_the_old_one(
     office: User, head_center: User
 ) -> None:
