@@ -197,7 +197,7 @@ def person_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_units(request: HttpRequest, pk: int) -> HttpResponse:
     roles.require_edit(request.user)
     member = get_object_or_404(
-        access.people_visible(request.user), pk=pk, is_active=True
+        access.people_manageable(request.user), pk=pk, is_active=True
     )
     unit_ids = list(member.memberships.values_list("unit_id", flat=True))
     status = 200

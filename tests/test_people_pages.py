@@ -333,6 +333,15 @@ def test_a_person_of_no_unit_is_not_another_organizations_to_take_over(
     assert director.check_password(PASSWORD)
 
 
+def test_a_person_of_no_unit_is_given_no_unit_by_another_organizations_office(
+    office: User, director: User, other_office: User, units: dict[str, Unit]
+) -> None:
+    url = f"/nhiem-vu/nguoi-dung/{director.pk}/don-vi/"
+    response = client_for(office).post(url, {"units": [units["office"].pk]})
+    assert response.status_code == 404
+    assert not Membership.objects.filter(user=director).exists()
+
+
 def test_with_several_organizations_a_new_person_needs_a_unit(
     office: User, other_office: User
 ) -> None:
