@@ -101,13 +101,65 @@ def test_every_figure_links_to_the_rows_behind_it(
     seed_plan: Plan, director: User
 ) -> None:
     html = client_for(director).get(URL).content.decode()
+    tasks = f"/nhiem-vu/?plan={seed_plan.pk}"
     area = seed_plan.criteria.get(code="4")
-    assert f'href="/ke-hoach/?year=2023#criterion-{area.pk}"' in html
-    assert 'href="/ke-hoach/?year=2023&amp;status=not_started"' in html
+    # an area: the tree at that area
+    assert f'href="/ke-hoach/?year=2023#criterion-{area.pk}" data-area="4"' in html
+    # a status count, the total: the task list filtered to those tasks
+    assert f'href="{tasks}&amp;status=not_started" data-status="not_started"' in html
+    assert f'href="{tasks}" data-figure="tasks.total"' in html
+    # tasks at risk, blocked, late, due soon: the task list in that state
+    for state in ("blocked", "late", "due_soon", "at_risk"):
+        assert f'href="{tasks}&amp;state={state}" data-figure="tasks.{state}"' in html
+    # a unit's progress: its task list
+    center = Unit.objects.get(name__startswith="Trung tâm")
+    assert f'href="{tasks}&amp;unit={center.pk}">' in html
+    # a priority: its criterion's page, its open tasks, each open task's page
+    criterion = seed_plan.criteria.get(code="4.1.1")
+    assert f'href="/ke-hoach/tieu-chi/{criterion.pk}/">4.1.1 ' in html
+    assert f'href="{tasks}&amp;criterion={criterion.pk}&amp;state=open">' in html
+    task = Task.objects.filter(criterion=criterion).first()
+    assert f'href="/nhiem-vu/{task.pk}/"' in html
+    # the self-assessed total: the self-assessment's page
+    self_page = f"/ke-hoach/xuat/{seed_plan.pk}/tu-danh-gia/"
+    assert f'href="{self_page}" data-figure="totals.self"' in html
+    links = re.findall(r'<a href="([^"]*)"', html)
     figures = re.findall(r'<a href="([^"]*)"[^>]*data-figure=', html)
     assert figures and all(
-        href.startswith(("/ke-hoach/", "/bao-cao/")) for href in figures
+        href.startswith(("/ke-hoach/", "/bao-cao/", "/nhiem-vu/", "#"))
+        for href in figures
     )
+    # the tree is one destination among many, not the answer to every figure
+    to_tree = [h for h in links if h.startswith("/ke-hoach/?year=")]
+    assert len(to_tree) < len(links) / 3
+    # numbers in the tables are plain text, not links
+    assert 'data-figure="areas.4.forecast">' in html
+    assert not re.search(r'<a [^>]*data-figure="areas\.', html)
+    assert not re.search(r'<a [^>]*data-figure="scenarios\.', html)
+
+
+def test_a_figure_and_the_list_behind_it_count_the_same_tasks(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    today = timezone.localdate()
+    Task.objects.filter(criterion__code="2.1.1").update(
+        due_date=today - datetime.timedelta(days=3)
+    )
+    Task.objects.filter(criterion__code="3.1.1").update(
+        due_date=today + datetime.timedelta(days=5)
+    )
+    TaskUnit.objects.filter(task__criterion__code="1.1.1", role="lead").update(
+        status=Status.BLOCKED, note="Phần mềm lỗi, chờ Sở TT&TT khắc phục."
+    )
+    client = client_for(director)
+    html = client.get(URL).content.decode()
+    for state, count in (("blocked", 1), ("late", 1), ("due_soon", 1), ("at_risk", 3)):
+        assert f'data-figure="tasks.{state}">{count}<' in html, state
+        listed = client.get(
+            "/nhiem-vu/", {"plan": seed_plan.pk, "state": state}
+        ).content.decode()
+        assert listed.count('class="task-row"') == count, state
+    assert 'data-figure="attention_total">3<' in html
 
 
 def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
@@ -115,7 +167,7 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
 ) -> None:
     peers_for(seed_plan)
     html = client_for(director).get(URL).content.decode()
-    assert html.count("<svg") == 2
+    assert html.count('<svg class="chart') == 2
     assert 'class="bar-self"' in html
     assert "Dự báo: 80 – hạng 4" in html
     # The only script is the site's own (the print button's handler); none draws.
@@ -225,7 +277,7 @@ def test_the_priority_list_starts_with_the_most_points_still_recoverable(
     html = client_for(director).get(URL).content.decode()
     section = html[html.index('id="priorities"') :]
     codes = re.findall(
-        r'<td data-label="Tiêu chí"><a href="[^"]*#criterion-\d+">([\d.]+)</a>', section
+        r'<td data-label="Tiêu chí"><a href="/ke-hoach/tieu-chi/\d+/">([\d.]+) ', section
     )
     # 4.1.1 (a quarter done) and 4.2.4 have 1,5 left; 4.2.2 has 1,3; 1.3 is done.
     assert codes[:3] == ["4.1.1", "4.2.4", "4.2.2"]
@@ -256,6 +308,7 @@ def test_the_dashboard_and_projection_json_show_the_same_figures(
         for key, text in re.findall(r'data-figure="([^"]+)">([^<]*)<', html)
     }
     shown["goal_met"] = re.search(r'data-figure="goal_met" data-value="(\w+)"', html)[1]
+    shown["places_gained"] = re.search(r'data-places="(-?\d+)"', html)[1]
 
     def lookup(path: str) -> object:
         value: object = data
