@@ -277,7 +277,8 @@ def test_the_priority_list_starts_with_the_most_points_still_recoverable(
     html = client_for(director).get(URL).content.decode()
     section = html[html.index('id="priorities"') :]
     codes = re.findall(
-        r'<td data-label="Tiêu chí"><a href="/ke-hoach/tieu-chi/\d+/">([\d.]+) ', section
+        r'<td data-label="Tiêu chí"><a href="/ke-hoach/tieu-chi/\d+/">([\d.]+) ',
+        section,
     )
     # 4.1.1 (a quarter done) and 4.2.4 have 1,5 left; 4.2.2 has 1,3; 1.3 is done.
     assert codes[:3] == ["4.1.1", "4.2.4", "4.2.2"]
