@@ -179,6 +179,63 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
     assert not re.search(r'(width|x|y)="\d+,\d', html)
 
 
+def _svg(html: str, heading_id: str) -> str:
+    start = html.index(f'aria-labelledby="{heading_id}"')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_ranking_chart_marks_the_goal_rank_the_forecast_and_the_targets(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)  # the organization is 4th of 6 at 80; the goal is 2 places
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    # all targets met (93,35) ranks 1st, above the goal; the forecast (80) below it
+    rows = re.findall(r'data-rank-row="(\w+)"', svg)
+    assert rows == ["target", "goal", "forecast"]
+    assert "Mục tiêu: hạng 2 (tăng 2 bậc) trở lên ↑" in svg
+    # the goal line sits below the second unit and above the third (82,5)
+    names = re.findall(r">(\d\. Đơn vị thử \w|→ [^<]+|Mục tiêu: hạng \d)", svg)
+    assert names.index("Mục tiêu: hạng 2") == names.index("2. Đơn vị thử B") + 1
+    assert "→ Dự báo" in names and "→ Đạt toàn bộ mục tiêu" in names
+    # every label has a line of its own: no two texts share a baseline at the left
+    left = re.findall(r'<text[^>]* x="324" y="([\d.]+)"', svg)
+    assert len(left) == len(set(left)) == 6 + 3
+    # no line crosses the bars: the only lines are the grid and the goal
+    assert set(re.findall(r'<line class="([\w-]+)"', svg)) == {"grid-line", "mark-goal"}
+
+
+def test_the_ranking_chart_shows_the_self_assessed_scenario_once_entered(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    seed_plan.criteria.filter(code="1.3").update(self_score=D("1"))
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    assert 'data-rank-row="self_assessed"' in svg
+    assert "→ Tự đánh giá" in svg
+
+
+def test_a_loss_of_places_reads_giam(seed_plan: Plan, director: User) -> None:
+    peers_for(seed_plan)
+    html = client_for(director).get(URL, {"peer_change": "5"}).content.decode()
+    # peers 5 points higher: the forecast (80) falls behind Đơn vị thử D (83)
+    assert 'data-places="-1">giảm 1 bậc<' in html
+    assert "tăng -" not in html
+
+
+def test_the_area_chart_shows_each_areas_whole_title(
+    seed_plan: Plan, director: User
+) -> None:
+    html = client_for(director).get(URL).content.decode()
+    svg = _svg(html, "h-area-chart")
+    area = seed_plan.criteria.get(code="1")
+    lines = re.findall(r'<text class="area-title" x="0" y="[\d.]+">([^<]+)</text>', svg)
+    words = " ".join(html_lib.unescape(line) for line in lines)
+    assert f"1. {' '.join(area.title.split())}" in words
+    assert "…" not in words
+    # drawn 400 units wide: on a 390 px phone its 12-unit text stays about 11 px
+    assert re.search(r'<svg class="chart area-chart" viewBox="0 0 400 \d+"', html)
+
+
 def test_scenarios_show_index_and_rank_with_places_gained(
     seed_plan: Plan, units: dict[str, Unit], director: User
 ) -> None:
