@@ -44,9 +44,10 @@ AREA_SERIES = (
     ("target", "bar-target"),
 )
 
-# Text of the charts is drawn at 12 units; the area chart is 400 units wide so that
-# on a 390 px phone its text stays about 11 px (its width is capped on a desktop).
-AREA_TITLE_CHARS = 52
+# The area chart is 400 units wide and its titles 14 units high, 40 capitals a
+# line, so that on a 390 px phone they read at about 12 px (its width is capped on
+# a desktop, dashboard.css).
+AREA_TITLE_CHARS = 40
 
 
 def _wrap(text: str, width: int, *, lines: int = 3) -> list[str]:
@@ -63,7 +64,7 @@ def area_chart(areas: list[CriterionFigures], *, width: int = 400) -> dict[str, 
     """Per area, its title (wrapped, whole) over three bars (baseline, forecast,
     target) on one scale of points, over a pale bar for the area's standard score,
     and the forecast / target at the right."""
-    bar_h, gap, line_h, value_w = 12, 14, 15, 76
+    bar_h, gap, line_h, value_w = 12, 14, 17, 76
     plot_w = width - value_w
     top = max((a.max_score for a in areas), default=Decimal(0)) or Decimal(1)
     groups = []

@@ -169,7 +169,9 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
     html = client_for(director).get(URL).content.decode()
     assert html.count('<svg class="chart') == 2
     assert 'class="bar-self"' in html
-    assert "Dự báo: 80 – hạng 4" in html
+    forecast = html[html.index('data-rank-row="forecast"') :]
+    forecast = forecast[: forecast.index("</g>")]
+    assert "→ Dự báo<" in forecast and ">80 – hạng 4<" in forecast
     # The only script is the site's own (the print button's handler); none draws.
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/js/parplan.js" defer>'
