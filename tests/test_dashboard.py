@@ -160,6 +160,17 @@ def test_a_figure_and_the_list_behind_it_count_the_same_tasks(
         ).content.decode()
         assert listed.count('class="task-row"') == count, state
     assert 'data-figure="attention_total">3<' in html
+    for status in Status.values:
+        count = re.search(rf'data-status="{status}">(\d+)<', html)[1]
+        listed = client.get(
+            "/nhiem-vu/", {"plan": seed_plan.pk, "status": status}
+        ).content.decode()
+        assert listed.count('class="task-row"') == int(count), status
+    center = Unit.objects.get(name__startswith="Trung tâm")
+    listed = client.get("/nhiem-vu/", {"plan": seed_plan.pk, "unit": center.pk})
+    assert listed.content.decode().count('class="task-row"') == (
+        Task.objects.filter(parts__unit=center).distinct().count()
+    )
 
 
 def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
