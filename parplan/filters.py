@@ -19,6 +19,7 @@ def filter_ignored_notice(request: HttpRequest, *, label: str, value: str) -> No
         request,
         _("Bộ lọc “%(label)s” không có giá trị “%(value)s”, nên đã bỏ qua bộ lọc này.")
         % {"label": label, "value": value[:60]},
+        fail_silently=True,  # a request built without the messages middleware
     )
 
 

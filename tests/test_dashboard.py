@@ -217,6 +217,16 @@ def test_the_ranking_chart_marks_the_goal_rank_the_forecast_and_the_targets(
     assert set(re.findall(r'<line class="([\w-]+)"', svg)) == {"grid-line", "mark-goal"}
 
 
+def test_a_goal_beyond_the_first_place_marks_rank_1(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    Plan.objects.filter(pk=seed_plan.pk).update(rank_goal=10)
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    names = re.findall(r">(\d\. Đơn vị thử \w|Mục tiêu: hạng \d)", svg)
+    assert names[:2] == ["1. Đơn vị thử A", "Mục tiêu: hạng 1"]
+
+
 def test_the_ranking_chart_shows_the_self_assessed_scenario_once_entered(
     seed_plan: Plan, director: User
 ) -> None:
