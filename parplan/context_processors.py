@@ -34,12 +34,16 @@ NAV = [
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     roles = user_roles(request.user) if hasattr(request, "user") else frozenset()
-    items = []
-    for url_name, label, allowed in NAV:
-        if not roles & allowed:
-            continue
-        url = reverse(url_name)
-        items.append(
-            {"url": url, "label": label, "active": request.path.startswith(url)}
-        )
+    items = [
+        {"url": reverse(url_name), "label": label, "active": False}
+        for url_name, label, allowed in NAV
+        if roles & allowed
+    ]
+    # One item is highlighted: the one whose address is the longest start of the
+    # page's (``/nhiem-vu/cua-don-vi/`` is "Nhiệm vụ của đơn vị", not also
+    # "Nhiệm vụ").
+    path = getattr(request, "path", "")
+    matching = [item for item in items if path.startswith(str(item["url"]))]
+    if matching:
+        max(matching, key=lambda item: len(str(item["url"])))["active"] = True
     return {"nav_items": items, "user_roles": roles}

@@ -49,6 +49,8 @@ class LeadPart:
     unit_position: int
     percent: int
     status: str
+    note: str = ""
+    updated_at: datetime.datetime | None = None
 
 
 @dataclass
@@ -78,7 +80,15 @@ class TaskFigures:
             state=status_of(task.status, leads),
             progress=progress_of(task.percent, leads),
             lead_parts=[
-                LeadPart(p.unit_id, p.unit.name, p.unit.position, p.percent, p.status)
+                LeadPart(
+                    p.unit_id,
+                    p.unit.name,
+                    p.unit.position,
+                    p.percent,
+                    p.status,
+                    p.note,
+                    p.updated_at,
+                )
                 for p in leads
             ],
             parts=parts,
@@ -151,7 +161,14 @@ def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
         TaskUnit.objects.filter(task__criterion__plan=plan, role=TaskUnit.Role.LEAD)
         .order_by("unit__position", "unit__name")
         .values_list(
-            "task_id", "unit_id", "unit__name", "unit__position", "percent", "status"
+            "task_id",
+            "unit_id",
+            "unit__name",
+            "unit__position",
+            "percent",
+            "status",
+            "note",
+            "updated_at",
         )
     )
     tasks: list[TaskFigures] = []
@@ -165,10 +182,10 @@ def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
         )
         tasks.append(task)
         by_task[task.pk] = task
-    for task_id, unit_id, name, position, percent, status in leads:
+    for task_id, unit_id, name, position, percent, status, note, updated in leads:
         if task_id in by_task:  # a task added between the two queries is not shown
             by_task[task_id].lead_parts.append(
-                LeadPart(unit_id, name, position, percent, status)
+                LeadPart(unit_id, name, position, percent, status, note, updated)
             )
     return tasks
 

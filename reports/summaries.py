@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from reports.figures import PlanFigures
 from reports.forecast import CriterionFigures, Sums
 from reports.plan_tasks import TaskFigures
 from reports.rules import INDEX_Q, SCORE_Q, ZERO
 from tasks.models import Status
+from tasks.task_states import PartNote, TaskState, task_state_matches
 
 
 @dataclass
@@ -39,10 +41,79 @@ class UnitProgress:
 def tasks_attention(
     tasks: Iterable[TaskFigures], today: datetime.date | None = None
 ) -> list[TaskFigures]:
-    """Tasks not done that are overdue or due within 14 days, soonest first."""
+    """Tasks at risk: blocked, overdue or due within 14 days (not done); blocked and
+    overdue first, then by due date. The task list's ``?state=at_risk`` lists the
+    same tasks (``tasks.task_states``)."""
     today = today or timezone.localdate()
-    chosen = [t for t in tasks if t.is_overdue(today) or t.is_due_soon(today)]
-    return sorted(chosen, key=lambda t: (t.due_date, t.sort_key, t.position))
+    chosen = [t for t in tasks if _matches(t, TaskState.AT_RISK, today)]
+    far = datetime.date.max
+    return sorted(
+        chosen,
+        key=lambda t: (
+            not (t.state == Status.BLOCKED or t.is_overdue(today)),
+            t.due_date or far,
+            t.sort_key,
+            t.position,
+        ),
+    )
+
+
+def _matches(task: TaskFigures, state: str, today: datetime.date) -> bool:
+    return task_state_matches(
+        state, status=task.state, due_date=task.due_date, today=today
+    )
+
+
+@dataclass
+class AttentionRow:
+    """A task of the dashboard's attention list: late or not, and when it is
+    blocked or late, its lead units' last notes as the reason."""
+
+    task: TaskFigures
+    late: bool
+    reasons: list[PartNote]
+
+
+def attention_rows(
+    tasks: Iterable[TaskFigures], today: datetime.date
+) -> list[AttentionRow]:
+    rows = []
+    for task in tasks:
+        late = task.is_overdue(today)
+        reasons = (
+            [
+                PartNote(p.unit_name, p.note, p.updated_at)
+                for p in task.lead_parts
+                if p.note.strip()
+            ]
+            if late or task.state == Status.BLOCKED
+            else []
+        )
+        rows.append(AttentionRow(task, late, reasons))
+    return rows
+
+
+def state_counts(tasks: Iterable[TaskFigures], today: datetime.date) -> dict[str, int]:
+    """How many tasks are in each state the task list filters by."""
+    counts = dict.fromkeys(
+        (TaskState.BLOCKED, TaskState.LATE, TaskState.DUE_SOON, TaskState.AT_RISK), 0
+    )
+    for task in tasks:
+        for state in counts:
+            counts[state] += _matches(task, state, today)
+    return counts
+
+
+def places_phrase(places: int | None) -> str:
+    """Places gained as words: ``tăng 2 bậc``, ``giảm 1 bậc`` for a loss,
+    ``giữ nguyên thứ hạng``."""
+    if places is None:
+        return ""
+    if places > 0:
+        return ngettext("tăng %(n)d bậc", "tăng %(n)d bậc", places) % {"n": places}
+    if places < 0:
+        return ngettext("giảm %(n)d bậc", "giảm %(n)d bậc", -places) % {"n": -places}
+    return gettext("giữ nguyên thứ hạng")
 
 
 def status_counts(tasks: Iterable[TaskFigures]) -> dict[str, int]:

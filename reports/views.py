@@ -22,6 +22,7 @@ from criteria.appeals import appeals_summary
 from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
+from parplan.filters import filter_choice, filter_id
 from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
@@ -35,6 +36,8 @@ from reports.self_assessment_steps import self_assessment_status_line
 from reports.summaries import (
     TASK_FILTER_DUE,
     TreeRow,
+    attention_rows,
+    state_counts,
     status_counts,
     tasks_attention,
     tree_rows,
@@ -92,8 +95,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 for value, count in status_counts(figures.tasks).items()
             ],
             task_count=len(figures.tasks),
-            attention=attention[:ATTENTION_SHOWN],
+            attention=attention_rows(attention[:ATTENTION_SHOWN], today),
             attention_total=len(attention),
+            states=state_counts(figures.tasks, today),
+            tasks_url=f"{reverse('tasks-list')}?plan={plan.pk}",
             priorities=figures.priorities[:PRIORITIES_SHOWN],
             today=today,
             units=unit_progress(figures.tasks, today),
@@ -133,13 +138,9 @@ def tree(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Không có kế hoạch năm này."))
     ctx: dict[str, object] = {"plan": plan}
     if plan is not None:
-        status = request.GET.get("status") or None
-        if status not in (None, *Status.values):
-            raise Http404(_("Tham số không hợp lệ."))
-        due = request.GET.get("due") or None
-        if due not in (None, *TASK_FILTER_DUE):
-            raise Http404(_("Tham số không hợp lệ."))
-        unit_id = int_param(request, "unit")
+        status = filter_choice(request, "status", Status.values, label=_("Trạng thái"))
+        due = filter_choice(request, "due", TASK_FILTER_DUE, label=_("Hạn"))
+        unit_id = filter_id(request, "unit", label=_("Đơn vị"))
         today = timezone.localdate()
         figures = plan_figures(plan=plan, with_ranking=False)
         units = {

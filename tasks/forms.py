@@ -15,6 +15,7 @@ from parplan.forms import VersionField
 from tasks.access import unit_choosable
 from tasks.evidence import ALLOWED_FILES, evidence_file_check, evidence_file_help
 from tasks.models import QuarterlyReview, Status, Task, TaskUnit, Unit
+from tasks.task_states import TASK_STATE_CHOICES
 
 if TYPE_CHECKING:
     from parplan.roles import AnyUser
@@ -183,12 +184,26 @@ class TaskFilterForm(forms.Form):
         choices=[("", gettext_lazy("Mọi trạng thái")), *Status.choices],
     )
     overdue = forms.BooleanField(label=gettext_lazy("Chỉ việc quá hạn"), required=False)
+    state = forms.ChoiceField(
+        label=gettext_lazy("Tình hình"),
+        required=False,
+        choices=[("", gettext_lazy("Mọi tình hình")), *TASK_STATE_CHOICES],
+    )
+    criterion = forms.ModelChoiceField(
+        label=gettext_lazy("Tiêu chí"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = Unit.objects.filter(organization_id=plan.organization_id)
+        criterion = self.fields["criterion"]
+        assert isinstance(criterion, forms.ModelChoiceField)
+        criterion.queryset = Criterion.objects.filter(plan=plan)
 
 
 class MembershipForm(forms.Form):

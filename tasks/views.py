@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from criteria.managers import organization_visible
 from criteria.models import Criterion, Plan
 from parplan import roles
+from parplan.filters import filter_form_values
 from parplan.forms import errors_onto
 from parplan.history import HistoryEntry, StaleEditError, history_entries
 from parplan.http import safe_next
@@ -40,14 +41,19 @@ from tasks.models import (
     Unit,
 )
 from tasks.progress import progress_record
+from tasks.task_states import PartNote, part_notes, task_state_matches
 
 HISTORY_SHOWN = 40
 
 
 @dataclass
 class TaskLine:
+    """A task in a list: overdue or not, and, when it is blocked or late, its units'
+    last notes as the reason."""
+
     task: Task
     overdue: bool
+    reasons: list[PartNote]
 
 
 @dataclass
@@ -102,19 +108,29 @@ def _parts_prefetch() -> Prefetch:
 
 
 def _task_rows(
-    tasks: QuerySet[Task], *, status: str = "", overdue: bool = False
+    tasks: QuerySet[Task], *, status: str = "", overdue: bool = False, state: str = ""
 ) -> list[TaskLine]:
-    """Tasks with their parts, filtered on the derived status (in memory: the
-    status of a task comes from its lead units' parts)."""
+    """Tasks with their parts, filtered on the derived status and state (in memory:
+    the status of a task comes from its lead units' parts)."""
     today = timezone.localdate()
     rows = []
     for task in tasks.select_related("criterion").prefetch_related(_parts_prefetch()):
-        if status and task.overall_status != status:
+        task_status = task.overall_status
+        if status and task_status != status:
             continue
         late = task.is_overdue(today)
         if overdue and not late:
             continue
-        rows.append(TaskLine(task, late))
+        if state and not task_state_matches(
+            state, status=task_status, due_date=task.due_date, today=today
+        ):
+            continue
+        reasons = (
+            part_notes(task.parts.all())
+            if late or task_status == Status.BLOCKED
+            else []
+        )
+        rows.append(TaskLine(task, late, reasons))
     return rows
 
 
@@ -132,17 +148,25 @@ def task_list(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
     if unit is not None:
         data["unit"] = str(unit.pk)
     form = TaskFilterForm(data, plan=plan)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = filter_form_values(request, form)
     tasks = Task.objects.filter(criterion__plan=plan)
-    if filters.get("unit"):
-        tasks = tasks.filter(parts__unit=filters["unit"]).distinct()
+    chosen_unit = filters.get("unit")
+    if isinstance(chosen_unit, Unit):
+        tasks = tasks.filter(parts__unit=chosen_unit).distinct()
+    criterion = filters.get("criterion")
+    if isinstance(criterion, Criterion):
+        tasks = tasks.filter(criterion__in=Criterion.objects.subtree(criterion))
     rows = _task_rows(
-        tasks, status=filters.get("status", ""), overdue=filters.get("overdue", False)
+        tasks,
+        status=str(filters.get("status") or ""),
+        overdue=bool(filters.get("overdue")),
+        state=str(filters.get("state") or ""),
     )
     ctx = {
         "plan": plan,
         "unit": unit,
         "form": form,
+        "criterion": criterion,
         "tasks": rows,
         "can_edit": roles.can_edit_plan(request.user),
     }
@@ -251,9 +275,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         assert item.progress_update_id is not None  # filtered on its progress update
         evidence_by_update[item.progress_update_id].append(item)
     today = timezone.localdate()
+    late = task.is_overdue(today)
+    blocked = task.overall_status == Status.BLOCKED
     ctx = {
         "task": task,
         "criterion": task.criterion,
+        "late": late,
+        "reasons": part_notes(parts) if late or blocked else [],
         "parts": [
             PartLine(
                 part,

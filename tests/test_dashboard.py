@@ -101,12 +101,75 @@ def test_every_figure_links_to_the_rows_behind_it(
     seed_plan: Plan, director: User
 ) -> None:
     html = client_for(director).get(URL).content.decode()
+    tasks = f"/nhiem-vu/?plan={seed_plan.pk}"
     area = seed_plan.criteria.get(code="4")
-    assert f'href="/ke-hoach/?year=2023#criterion-{area.pk}"' in html
-    assert 'href="/ke-hoach/?year=2023&amp;status=not_started"' in html
+    # an area: the tree at that area
+    assert f'href="/ke-hoach/?year=2023#criterion-{area.pk}" data-area="4"' in html
+    # a status count, the total: the task list filtered to those tasks
+    assert f'href="{tasks}&amp;status=not_started" data-status="not_started"' in html
+    assert f'href="{tasks}" data-figure="tasks.total"' in html
+    # tasks at risk, blocked, late, due soon: the task list in that state
+    for state in ("blocked", "late", "due_soon", "at_risk"):
+        assert f'href="{tasks}&amp;state={state}" data-figure="tasks.{state}"' in html
+    # a unit's progress: its task list
+    center = Unit.objects.get(name__startswith="Trung tâm")
+    assert f'href="{tasks}&amp;unit={center.pk}">' in html
+    # a priority: its criterion's page, its open tasks, each open task's page
+    criterion = seed_plan.criteria.get(code="4.1.1")
+    assert f'href="/ke-hoach/tieu-chi/{criterion.pk}/">4.1.1 ' in html
+    assert f'href="{tasks}&amp;criterion={criterion.pk}&amp;state=open">' in html
+    task = Task.objects.filter(criterion=criterion).first()
+    assert f'href="/nhiem-vu/{task.pk}/"' in html
+    # the self-assessed total: the self-assessment's page
+    self_page = f"/ke-hoach/xuat/{seed_plan.pk}/tu-danh-gia/"
+    assert f'href="{self_page}" data-figure="totals.self"' in html
+    links = re.findall(r'<a href="([^"]*)"', html)
     figures = re.findall(r'<a href="([^"]*)"[^>]*data-figure=', html)
     assert figures and all(
-        href.startswith(("/ke-hoach/", "/bao-cao/")) for href in figures
+        href.startswith(("/ke-hoach/", "/bao-cao/", "/nhiem-vu/", "#"))
+        for href in figures
+    )
+    # the tree is one destination among many, not the answer to every figure
+    to_tree = [h for h in links if h.startswith("/ke-hoach/?year=")]
+    assert len(to_tree) < len(links) / 3
+    # numbers in the tables are plain text, not links
+    assert 'data-figure="areas.4.forecast">' in html
+    assert not re.search(r'<a [^>]*data-figure="areas\.', html)
+    assert not re.search(r'<a [^>]*data-figure="scenarios\.', html)
+
+
+def test_a_figure_and_the_list_behind_it_count_the_same_tasks(
+    seed_plan: Plan, units: dict[str, Unit], director: User
+) -> None:
+    today = timezone.localdate()
+    Task.objects.filter(criterion__code="2.1.1").update(
+        due_date=today - datetime.timedelta(days=3)
+    )
+    Task.objects.filter(criterion__code="3.1.1").update(
+        due_date=today + datetime.timedelta(days=5)
+    )
+    TaskUnit.objects.filter(task__criterion__code="1.1.1", role="lead").update(
+        status=Status.BLOCKED, note="Phần mềm lỗi, chờ Sở TT&TT khắc phục."
+    )
+    client = client_for(director)
+    html = client.get(URL).content.decode()
+    for state, count in (("blocked", 1), ("late", 1), ("due_soon", 1), ("at_risk", 3)):
+        assert f'data-figure="tasks.{state}">{count}<' in html, state
+        listed = client.get(
+            "/nhiem-vu/", {"plan": seed_plan.pk, "state": state}
+        ).content.decode()
+        assert listed.count('class="task-row"') == count, state
+    assert 'data-figure="attention_total">3<' in html
+    for status in Status.values:
+        count = re.search(rf'data-status="{status}">(\d+)<', html)[1]
+        listed = client.get(
+            "/nhiem-vu/", {"plan": seed_plan.pk, "status": status}
+        ).content.decode()
+        assert listed.count('class="task-row"') == int(count), status
+    center = Unit.objects.get(name__startswith="Trung tâm")
+    listed = client.get("/nhiem-vu/", {"plan": seed_plan.pk, "unit": center.pk})
+    assert listed.content.decode().count('class="task-row"') == (
+        Task.objects.filter(parts__unit=center).distinct().count()
     )
 
 
@@ -115,9 +178,11 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
 ) -> None:
     peers_for(seed_plan)
     html = client_for(director).get(URL).content.decode()
-    assert html.count("<svg") == 2
+    assert html.count('<svg class="chart') == 2
     assert 'class="bar-self"' in html
-    assert "Dự báo: 80 – hạng 4" in html
+    forecast = html[html.index('data-rank-row="forecast"') :]
+    forecast = forecast[: forecast.index("</g>")]
+    assert "→ Dự báo<" in forecast and ">80 – hạng 4<" in forecast
     # The only script is the site's own (the print button's handler); none draws.
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/js/parplan.js" defer>'
@@ -125,6 +190,73 @@ def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
     assert "https://" not in html
     # SVG coordinates keep a decimal point whatever the language
     assert not re.search(r'(width|x|y)="\d+,\d', html)
+
+
+def _svg(html: str, heading_id: str) -> str:
+    start = html.index(f'aria-labelledby="{heading_id}"')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_ranking_chart_marks_the_goal_rank_the_forecast_and_the_targets(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)  # the organization is 4th of 6 at 80; the goal is 2 places
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    # all targets met (93,35) ranks 1st, above the goal; the forecast (80) below it
+    rows = re.findall(r'data-rank-row="(\w+)"', svg)
+    assert rows == ["target", "goal", "forecast"]
+    assert "Mục tiêu: hạng 2 (tăng 2 bậc) trở lên ↑" in svg
+    # the goal line sits below the second unit and above the third (82,5)
+    names = re.findall(r">(\d\. Đơn vị thử \w|→ [^<]+|Mục tiêu: hạng \d)", svg)
+    assert names.index("Mục tiêu: hạng 2") == names.index("2. Đơn vị thử B") + 1
+    assert "→ Dự báo" in names and "→ Đạt toàn bộ mục tiêu" in names
+    # every label has a line of its own: no two texts share a baseline at the left
+    left = re.findall(r'<text[^>]* x="324" y="([\d.]+)"', svg)
+    assert len(left) == len(set(left)) == 6 + 3
+    # no line crosses the bars: the only lines are the grid and the goal
+    assert set(re.findall(r'<line class="([\w-]+)"', svg)) == {"grid-line", "mark-goal"}
+
+
+def test_a_goal_beyond_the_first_place_marks_rank_1(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    Plan.objects.filter(pk=seed_plan.pk).update(rank_goal=10)
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    names = re.findall(r">(\d\. Đơn vị thử \w|Mục tiêu: hạng \d)", svg)
+    assert names[:2] == ["1. Đơn vị thử A", "Mục tiêu: hạng 1"]
+
+
+def test_the_ranking_chart_shows_the_self_assessed_scenario_once_entered(
+    seed_plan: Plan, director: User
+) -> None:
+    peers_for(seed_plan)
+    seed_plan.criteria.filter(code="1.3").update(self_score=D("1"))
+    svg = _svg(client_for(director).get(URL).content.decode(), "h-rank-chart")
+    assert 'data-rank-row="self_assessed"' in svg
+    assert "→ Tự đánh giá" in svg
+
+
+def test_a_loss_of_places_reads_giam(seed_plan: Plan, director: User) -> None:
+    peers_for(seed_plan)
+    html = client_for(director).get(URL, {"peer_change": "5"}).content.decode()
+    # peers 5 points higher: the forecast (80) falls behind Đơn vị thử D (83)
+    assert 'data-places="-1">giảm 1 bậc<' in html
+    assert "tăng -" not in html
+
+
+def test_the_area_chart_shows_each_areas_whole_title(
+    seed_plan: Plan, director: User
+) -> None:
+    html = client_for(director).get(URL).content.decode()
+    svg = _svg(html, "h-area-chart")
+    area = seed_plan.criteria.get(code="1")
+    lines = re.findall(r'<text class="area-title" x="0" y="[\d.]+">([^<]+)</text>', svg)
+    words = " ".join(html_lib.unescape(line) for line in lines)
+    assert f"1. {' '.join(area.title.split())}" in words
+    assert "…" not in words
+    # drawn 400 units wide: on a 390 px phone its 12-unit text stays about 11 px
+    assert re.search(r'<svg class="chart area-chart" viewBox="0 0 400 \d+"', html)
 
 
 def test_scenarios_show_index_and_rank_with_places_gained(
@@ -225,7 +357,8 @@ def test_the_priority_list_starts_with_the_most_points_still_recoverable(
     html = client_for(director).get(URL).content.decode()
     section = html[html.index('id="priorities"') :]
     codes = re.findall(
-        r'<td data-label="Tiêu chí"><a href="[^"]*#criterion-\d+">([\d.]+)</a>', section
+        r'<td data-label="Tiêu chí"><a href="/ke-hoach/tieu-chi/\d+/">([\d.]+) ',
+        section,
     )
     # 4.1.1 (a quarter done) and 4.2.4 have 1,5 left; 4.2.2 has 1,3; 1.3 is done.
     assert codes[:3] == ["4.1.1", "4.2.4", "4.2.2"]
@@ -256,6 +389,7 @@ def test_the_dashboard_and_projection_json_show_the_same_figures(
         for key, text in re.findall(r'data-figure="([^"]+)">([^<]*)<', html)
     }
     shown["goal_met"] = re.search(r'data-figure="goal_met" data-value="(\w+)"', html)[1]
+    shown["places_gained"] = re.search(r'data-places="(-?\d+)"', html)[1]
 
     def lookup(path: str) -> object:
         value: object = data

@@ -128,11 +128,15 @@ def test_a_filter_by_unit_and_by_due_date(
     assert "due-overdue" in html
 
 
-def test_an_unknown_year_or_filter_is_not_found(seed_plan: Plan, viewer: User) -> None:
+def test_an_unknown_year_is_not_found_and_a_bad_filter_is_ignored_with_a_notice(
+    seed_plan: Plan, viewer: User
+) -> None:
     client = client_for(viewer)
     assert client.get(URL, {"year": 1999}).status_code == 404
-    assert client.get(URL, {"status": "lost"}).status_code == 404
-    assert client.get(URL, {"unit": "x"}).status_code == 404
+    for query, label in (({"status": "lost"}, "Trạng thái"), ({"unit": "x"}, "Đơn vị")):
+        response = client.get(URL, query)
+        assert response.status_code == 200
+        assert f"Bộ lọc “{label}” không có giá trị" in response.content.decode()
 
 
 def test_without_a_plan_the_page_says_so(viewer: User) -> None:

@@ -5,12 +5,15 @@ units."""
 from __future__ import annotations
 
 import datetime
+import html
+import re
 
+import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from criteria.models import Criterion, Plan
-from tasks.models import Task, TaskUnit, Unit
+from criteria.models import Criterion, Organization, Plan
+from tasks.models import Status, Task, TaskUnit, Unit
 from tasks.progress import progress_record
 from tests.factories import plan_build
 from tests.helpers import client_for
@@ -253,3 +256,149 @@ def test_the_task_list_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         big_body = client.get(f"/nhiem-vu/?plan={big.pk}").content.decode()
     assert big_body.count('href="/nhiem-vu/') > small_body.count('href="/nhiem-vu/')
+
+
+# Filters the dashboard's figures link to; bad values; reasons --------------------
+
+
+def _listed(body: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'class="task-row" data-task="(\d+)"', body)}
+
+
+def test_the_task_list_filters_by_state_as_the_dashboard_counts(
+    director: User, seed_plan: Plan
+) -> None:
+    today = timezone.localdate()
+    tasks = list(Task.objects.filter(criterion__plan=seed_plan).order_by("pk"))
+    blocked, late, soon, later, done_late = tasks[:5]
+    TaskUnit.objects.filter(task=blocked).update(status=Status.BLOCKED)
+    Task.objects.filter(pk=late.pk).update(due_date=today - datetime.timedelta(days=1))
+    Task.objects.filter(pk=soon.pk).update(due_date=today + datetime.timedelta(days=14))
+    Task.objects.filter(pk=later.pk).update(
+        due_date=today + datetime.timedelta(days=15)
+    )
+    Task.objects.filter(pk=done_late.pk).update(
+        due_date=today - datetime.timedelta(days=9)
+    )
+    TaskUnit.objects.filter(task=done_late).update(status=Status.DONE, percent=100)
+    client = client_for(director)
+
+    def listed(state: str) -> set[int]:
+        return _listed(client.get("/nhiem-vu/", {"state": state}).content.decode())
+
+    assert listed("blocked") == {blocked.pk}
+    assert listed("late") == {late.pk}
+    assert listed("due_soon") == {soon.pk}
+    assert listed("at_risk") == {blocked.pk, late.pk, soon.pk}
+    assert listed("open") == {t.pk for t in tasks} - {done_late.pk}
+
+
+def test_the_task_list_filters_by_criterion_with_its_sub_criteria(
+    director: User, seed_plan: Plan
+) -> None:
+    area = seed_plan.criteria.get(code="4")
+    body = client_for(director).get("/nhiem-vu/", {"criterion": area.pk}).content
+    expected = set(
+        Task.objects.filter(criterion__code__startswith="4.").values_list(
+            "pk", flat=True
+        )
+    )
+    assert expected and _listed(body.decode()) == expected
+    assert "Chỉ nhiệm vụ của tiêu chí 4" in body.decode()
+    assert f'href="/ke-hoach/tieu-chi/{area.pk}/"' in body.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "label", "value"),
+    [
+        ("unit=abc", "Đơn vị", "abc"),
+        ("state=xyz", "Tình hình", "xyz"),
+        ("status=xyz", "Trạng thái", "xyz"),
+        ("criterion=999999", "Tiêu chí", "999999"),
+    ],
+)
+def test_a_bad_filter_value_is_ignored_with_a_notice(
+    director: User, seed_plan: Plan, query: str, label: str, value: str
+) -> None:
+    response = client_for(director).get(f"/nhiem-vu/?{query}")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f"Bộ lọc “{label}” không có giá trị “{value}”, nên đã bỏ qua bộ lọc này."
+        in html.unescape(body)
+    )
+    # every task is still listed
+    assert len(_listed(body)) == Task.objects.filter(criterion__plan=seed_plan).count()
+
+
+def test_a_unit_of_another_organization_is_a_bad_filter_value(
+    director: User, seed_plan: Plan
+) -> None:
+    other = Organization.objects.create(name="Sở khác", short_name="SK")
+    foreign = Unit.objects.create(organization=other, name="Phòng của sở khác")
+    body = client_for(director).get(f"/nhiem-vu/?unit={foreign.pk}").content.decode()
+    assert "Bộ lọc “Đơn vị” không có giá trị" in html.unescape(body)
+    assert "Phòng của sở khác" not in body
+
+
+def test_the_tree_ignores_a_bad_status_with_a_notice_instead_of_a_404(
+    director: User, seed_plan: Plan
+) -> None:
+    response = client_for(director).get("/ke-hoach/?status=xyz&unit=abc&due=never")
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    assert "Bộ lọc “Trạng thái” không có giá trị “xyz”" in body
+    assert "Bộ lọc “Đơn vị” không có giá trị “abc”" in body
+    assert "Bộ lọc “Hạn” không có giá trị “never”" in body
+
+
+def test_a_blocked_or_late_task_shows_its_units_last_notes_where_it_is_listed(
+    director: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    blocked = Task.objects.get(criterion__code="1.1.1")
+    part = blocked.parts.filter(role="lead").first()
+    TaskUnit.objects.filter(pk=part.pk).update(
+        status=Status.BLOCKED,
+        note="Phần mềm quản lý văn bản lỗi, chờ Sở TT&TT khắc phục.",
+    )
+    late = Task.objects.get(criterion__code="2.1.1")
+    Task.objects.filter(pk=late.pk).update(
+        due_date=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    quiet = Task.objects.get(criterion__code="3.1.1")
+    TaskUnit.objects.filter(task=quiet).update(note="Ghi chú của việc đang chạy.")
+    client = client_for(director)
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    note = f'{part.unit.name}</span> <span class="muted">({today})</span>: '
+    note += "Phần mềm quản lý văn bản lỗi, chờ Sở TT&amp;TT khắc phục."
+    for page in ("/nhiem-vu/", f"/nhiem-vu/{blocked.pk}/", "/bao-cao/"):
+        body = client.get(page).content.decode()
+        assert note in body, page
+        assert "Ghi chú của việc đang chạy." not in body.split("Báo cáo tiến độ")[0]
+    # a late task with no note says the unit has not written why
+    assert (
+        "Đơn vị chưa ghi lý do." in client.get(f"/nhiem-vu/{late.pk}/").content.decode()
+    )
+    body = client.get("/nhiem-vu/?state=late").content.decode()
+    assert "Đơn vị chưa ghi lý do." in body
+    assert 'class="icon icon-late"' in body and "⏰" not in body
+
+
+def test_the_filtered_task_list_runs_a_fixed_number_of_queries(
+    director: User,
+    organization: Organization,
+    units: dict[str, Unit],
+    django_assert_num_queries: object,
+) -> None:
+    client = client_for(director)
+    for year, size in ((2023, {"areas": 1}), (2024, {"areas": 5, "tasks_per_leaf": 2})):
+        plan = plan_build(organization=organization, year=year, **size)
+        area = plan.criteria.get(code="1")
+        query = (
+            f"/nhiem-vu/?plan={plan.pk}&state=open"
+            f"&unit={units['office'].pk}&criterion={area.pk}"
+        )
+        # session, user, groups, plan, tasks, their parts with units, units for the
+        # filter; the unit and the criterion asked for
+        with django_assert_num_queries(9):
+            assert client.get(query).status_code == 200

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 
 from parplan.scores import format_decimal
+from reports.summaries import places_phrase as places_words
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def signed(value: int | Decimal | None) -> str:
     if value > 0:
         return f"+{text}"
     return text.replace("-", "−")
+
+
+@register.simple_tag
+def places_phrase(places: int | None) -> str:
+    """``tăng 2 bậc`` / ``giảm 1 bậc`` / ``giữ nguyên thứ hạng``."""
+    return places_words(places)

@@ -11,7 +11,7 @@ from criteria.commands import organization_argument, organization_option, plan_o
 from parplan.scores import ScoreParseError, format_decimal, parse_decimal
 from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS, plan_figures
 from reports.ranking import ranking_is_illustrative
-from reports.summaries import figures_as_dict
+from reports.summaries import figures_as_dict, places_phrase
 
 
 class Command(BaseCommand):
@@ -119,7 +119,8 @@ class Command(BaseCommand):
             )
         goal = "đạt" if data["goal_met"] else "chưa đạt"
         self.stdout.write(
-            f"Tăng {data['places_gained']} bậc theo dự báo; mục tiêu tăng "
+            f"{places_phrase(data['places_gained']).capitalize()} theo dự báo;"
+            f" mục tiêu tăng "
             f"{plan['rank_goal']} bậc: {goal}."
         )
         if data["points_needed"] is None:
