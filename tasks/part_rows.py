@@ -31,7 +31,7 @@ from tasks.models import REMINDER_DAYS, Evidence, ProgressUpdate, Status, TaskUn
 # 50 rows of a few hundred bytes each, whatever the unit's number of parts.
 PAGE_SIZE = 50
 # The reminders' digest names at most this many parts (all of them come first).
-REMINDERS_SHOWN = 10
+REMINDERS_SHOWN = 10  # templates/tasks/_reminders.html says “mười” (ten)
 
 OVERDUE, SOON, LATER, DONE = 0, 1, 2, 3
 GROUP_KEYS = {OVERDUE: "overdue", SOON: "soon", LATER: "later", DONE: "done"}
@@ -77,9 +77,13 @@ class PartsPage:
         return [r for r in self.rows if r.urgency <= SOON][:REMINDERS_SHOWN]
 
     @property
+    def due_count(self) -> int:
+        """Parts overdue or due within ``REMINDER_DAYS``."""
+        return sum(g.count for g in self.groups if g.urgency <= SOON)
+
+    @property
     def reminders_more(self) -> int:
-        due = sum(g.count for g in self.groups if g.urgency <= SOON)
-        return max(0, due - len(self.reminders))
+        return max(0, self.due_count - len(self.reminders))
 
     @property
     def overdue_count(self) -> int:
