@@ -7,21 +7,23 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
+    DecimalField,
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -56,6 +58,8 @@ class PartRow:
     overdue: bool
     # The group heading shown above this row (its first row on the page), or None.
     heading: PartGroup | None
+    # The whole task's progress (its lead parts' mean).
+    task_progress: Decimal = Decimal(0)
     # The evidence of the last report that brought some.
     evidence: list[Evidence] = field(default_factory=list)
     saved: bool = False
@@ -185,14 +189,24 @@ def parts_page(
         .order_by("-created_at", "-pk")
         .values("pk")[:1]
     )
+    # The whole task's progress as Task.progress has it: the mean of its lead
+    # parts, or its own percent while it has none.
+    lead_mean = (
+        TaskUnit.objects.filter(task=OuterRef("task"), role=TaskUnit.Role.LEAD)
+        .order_by()
+        .values("task")
+        .annotate(mean=Avg("percent", output_field=DecimalField()))
+        .values("mean")
+    )
     parts = list(
         ordered.select_related("task__criterion", "unit").annotate(
-            evidence_update_id=Subquery(last_evidence)
+            evidence_update_id=Subquery(last_evidence),
+            task_progress=Coalesce(
+                Subquery(lead_mean, output_field=DecimalField()),
+                F("task__percent"),
+                output_field=DecimalField(),
+            ),
         )[start : start + PAGE_SIZE]
-    )
-    # The whole task's progress (the lead parts' mean) for the rows shown only.
-    prefetch_related_objects(
-        parts, Prefetch("task__parts", queryset=TaskUnit.objects.all())
     )
     update_ids = {p.evidence_update_id for p in parts} - {None}
     evidence: dict[int, list[Evidence]] = {}
@@ -210,6 +224,7 @@ def parts_page(
                 urgency=urgency,
                 overdue=urgency == OVERDUE,
                 heading=by_urgency[urgency] if urgency != previous else None,
+                task_progress=Decimal(str(part.task_progress)),
                 evidence=evidence.get(part.evidence_update_id, []),
             )
         )

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from criteria.models import Plan
+from parplan.templatetags.parplan import percent
 from tasks.models import Evidence, ProgressUpdate, Task, TaskUnit, Unit
 from tasks.progress import progress_record
 from tests.factories import plan_build
@@ -104,6 +105,7 @@ def test_a_unit_head_updates_progress_and_the_task_follows_at_once(
     assert "Đã cập nhật tiến độ: Trung tâm TTKT&amp; UDKHCN – 60%." in page
     row = row_of(page, part)
     assert "Đã lưu" in row and "Đã trình dự thảo" in row
+    assert "Cả nhiệm vụ: 30%" in row
     # Shown once: a reload no longer says it was just saved.
     assert "Đã lưu" not in row_of(
         client.get(response["Location"]).content.decode(), part
@@ -307,8 +309,23 @@ def test_a_supporting_part_says_the_task_counts_only_the_lead_units(
         "Tiến độ nhiệm vụ tính theo các đơn vị chủ trì; phần phối hợp không được tính."
         in row
     )
+    # The whole task is its lead parts' mean: the supporting 100 % is not in it.
+    assert f"Cả nhiệm vụ: {percent(task.progress)}%" in row
+    assert task.progress < 100
     lead = TaskUnit.objects.filter(unit=units["center"], role="lead")[0]
     assert "phần phối hợp không được tính" not in row_of(body, lead)
+
+
+def test_a_task_without_lead_units_shows_its_own_percent(
+    head_center: User, seed_plan: Plan, units: dict[str, Unit]
+) -> None:
+    part = TaskUnit.objects.filter(unit=units["center"], role="lead")[0]
+    task = part.task
+    task.parts.exclude(pk=part.pk).delete()
+    TaskUnit.objects.filter(pk=part.pk).update(role="support", percent=80)
+    Task.objects.filter(pk=task.pk).update(percent=45)
+    body = client_for(head_center).get("/nhiem-vu/cua-don-vi/").content.decode()
+    assert "Cả nhiệm vụ: 45%" in row_of(body, part)
 
 
 def test_a_stale_update_names_the_button_to_press(
@@ -450,8 +467,8 @@ def test_the_unit_heads_page_runs_a_fixed_number_of_queries(
     counts = []
     for plan in (small, big):
         # session, user, groups, plan, memberships, the groups' counts, the page's
-        # parts, their tasks' parts, the units' names
-        with django_assert_num_queries(9):
+        # parts (with their tasks' progress), the units' names
+        with django_assert_num_queries(8):
             response = client.get(f"/nhiem-vu/cua-don-vi/?plan={plan.pk}&page={page}")
         counts.append(response.content.decode().count('<tr id="part-'))
     assert counts == [2, 2]
@@ -479,8 +496,8 @@ def test_the_evidence_shown_costs_one_query_at_two_sizes(
             )
         url = f"/nhiem-vu/cua-don-vi/?plan={plan.pk}"
         client.get(url)  # shows “Đã lưu” once, which writes the session
-        # the 9 of the page without evidence, and the evidence of the rows shown
-        with django_assert_num_queries(10):
+        # the 8 of the page without evidence, and the evidence of the rows shown
+        with django_assert_num_queries(9):
             body = client.get(url).content.decode()
         assert (
             body.count('class="evidence-link"')
