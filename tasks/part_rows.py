@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db.models import (
     Avg,
     Case,
-    Count,
     DecimalField,
     F,
     IntegerField,
@@ -147,16 +146,11 @@ def _group_label(urgency: int) -> str:
     return _("Đã hoàn thành")
 
 
-def _groups(parts: QuerySet[TaskUnit]) -> list[PartGroup]:
-    counts = parts.order_by().aggregate(
-        **{
-            key: Count("pk", filter=Q(urgency=urgency))
-            for urgency, key in GROUP_KEYS.items()
-        }
-    )
+def _groups(urgencies: list[int]) -> list[PartGroup]:
+    """The groups of an ordered list of urgencies, each with the page it starts on."""
     groups, start = [], 0
     for urgency, key in GROUP_KEYS.items():
-        count = counts[key] or 0
+        count = urgencies.count(urgency)
         groups.append(
             PartGroup(
                 urgency, key, _group_label(urgency), count, start // PAGE_SIZE + 1
@@ -176,8 +170,11 @@ def parts_page(
     """One page of the unit head's parts (a page number out of range, or not a
     number, gives the nearest page)."""
     ordered = parts_ordered(unit_ids=unit_ids, plan=plan, today=today)
-    groups = _groups(ordered)
-    total = sum(g.count for g in groups)
+    # One light query orders them all (a few thousand pairs at province scale);
+    # the page's rows are then read whole by their keys.
+    order = list(ordered.values_list("pk", "urgency"))  # type: ignore[misc]  # django-stubs: an annotation
+    groups = _groups([urgency for _pk, urgency in order])
+    total = len(order)
     num_pages = max(1, -(-total // PAGE_SIZE))
     try:
         number = min(max(1, int(page or 1)), num_pages)
@@ -198,16 +195,22 @@ def parts_page(
         .annotate(mean=Avg("percent", output_field=DecimalField()))
         .values("mean")
     )
-    parts = list(
-        ordered.select_related("task__criterion", "unit").annotate(
+    keys = [pk for pk, _urgency in order[start : start + PAGE_SIZE]]
+    position = {pk: i for i, pk in enumerate(keys)}
+    found = (
+        ordered.filter(pk__in=keys)
+        .order_by()
+        .select_related("task__criterion", "unit")
+        .annotate(
             evidence_update_id=Subquery(last_evidence),
             task_progress=Coalesce(
                 Subquery(lead_mean, output_field=DecimalField()),
                 F("task__percent"),
                 output_field=DecimalField(),
             ),
-        )[start : start + PAGE_SIZE]
+        )
     )
+    parts = sorted(found, key=lambda part: position[part.pk])
     update_ids = {p.evidence_update_id for p in parts} - {None}
     evidence: dict[int, list[Evidence]] = {}
     if update_ids:
