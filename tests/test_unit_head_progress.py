@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -505,3 +506,24 @@ def test_the_evidence_shown_costs_one_query_at_two_sizes(
                 task__criterion__plan=plan, unit=units["center"]
             ).count()
         )
+
+
+@pytest.mark.parametrize("percent", [33.5, -1, 101])
+def test_progress_record_refuses_a_percent_that_is_not_a_whole_0_to_100(
+    head_center: User, shared_task: Task, units: dict[str, Unit], percent: object
+) -> None:
+    part = part_of(shared_task, units["center"])
+    with pytest.raises(ValidationError) as refused:
+        progress_record(
+            part=part,
+            user=head_center,
+            status="in_progress",
+            percent=percent,  # type: ignore[arg-type]  # what a careless caller passes
+            note="",
+            expected_version=1,
+        )
+    assert "percent" in refused.value.message_dict
+    assert "Tiến độ" in refused.value.message_dict["percent"][0]
+    part.refresh_from_db()
+    assert (part.percent, part.version) == (0, 1)
+    assert not ProgressUpdate.objects.exists()
