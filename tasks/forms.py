@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -110,20 +111,58 @@ class TaskForm(forms.Form):
         support.queryset = units
 
 
+class LinkField(forms.URLField):
+    """A web address as people type it: “vanban.daknong.gov.vn/abc” is taken as
+    https://…, so the input is plain text (a browser's type=url would refuse it)."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "url", "autocomplete": "url", "spellcheck": "false"}
+        )
+
+    def to_python(self, value: Any) -> str:
+        text = (value or "").strip()
+        if text and "://" not in text and not text.startswith("//"):
+            # Django would read “host:8080/x” as a scheme; a typed link has none.
+            text = f"https://{text}"
+        return super().to_python(text) or ""
+
+
+class PercentField(forms.IntegerField):
+    """A whole percent, 0–100; “33 %” and “33,0” are read as 33."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%").strip()
+            value = re.sub(r"[.,]0*$", "", value)
+        return super().to_python(value)
+
+
+PERCENT_ERRORS = {
+    "required": gettext_lazy("Nhập tiến độ (%), một số nguyên từ 0 đến 100."),
+    "invalid": gettext_lazy(
+        "Tiến độ (%) phải là một số nguyên từ 0 đến 100, ví dụ 33 (không có phần lẻ)."
+    ),
+    "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+    "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
+}
+
+
 class ProgressForm(forms.Form):
     """The quick update of a unit's part: a minute's work, on a phone too."""
 
     status = forms.ChoiceField(label=gettext_lazy("Trạng thái"), choices=Status.choices)
-    percent = forms.IntegerField(
+    percent = PercentField(
         label=gettext_lazy("Tiến độ (%)"),
         min_value=0,
         max_value=100,
-        error_messages={
-            "min_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
-            "max_value": gettext_lazy("Tiến độ phải từ 0 đến 100%%."),
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}),
-        help_text=gettext_lazy("Hoàn thành tính là 100%."),
+        error_messages=PERCENT_ERRORS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+        help_text=gettext_lazy("Số nguyên từ 0 đến 100; hoàn thành tính là 100%."),
     )
     note = forms.CharField(
         label=gettext_lazy("Ghi chú"),
@@ -133,11 +172,16 @@ class ProgressForm(forms.Form):
     evidence_file = forms.FileField(
         label=gettext_lazy("Tài liệu kiểm chứng (tệp)"), required=False
     )
-    evidence_link = forms.URLField(
+    evidence_link = LinkField(
         label=gettext_lazy("hoặc đường dẫn"),
         required=False,
         max_length=500,
-        assume_scheme="https",
+        error_messages={
+            "invalid": gettext_lazy(
+                "Đường dẫn tài liệu kiểm chứng không hợp lệ: nhập một địa chỉ web, "
+                "ví dụ vanban.daknong.gov.vn/abc."
+            )
+        },
     )
     evidence_number = forms.CharField(
         label=gettext_lazy("Số, ký hiệu văn bản"), required=False, max_length=100
@@ -167,6 +211,23 @@ class ProgressForm(forms.Form):
             "link": data.get("evidence_link") or "",
             "number": data.get("evidence_number") or "",
         }
+
+
+def progress_form_for(
+    part: TaskUnit, data: Any = None, files: Any = None
+) -> ProgressForm:
+    """The progress form of one part, its fields prefixed by the part (several
+    parts' forms may share a page)."""
+    return ProgressForm(
+        data,
+        files,
+        prefix=f"p{part.pk}",
+        initial={
+            "status": part.status,
+            "percent": part.percent,
+            "version": part.version,
+        },
+    )
 
 
 class TaskFilterForm(forms.Form):
@@ -257,11 +318,16 @@ class EvidenceForm(forms.Form):
         label=gettext_lazy("Mục, trang"), max_length=100, required=False
     )
     file = forms.FileField(label=gettext_lazy("Tệp"), required=False)
-    link = forms.URLField(
+    link = LinkField(
         label=gettext_lazy("Hoặc đường dẫn"),
         max_length=500,
         required=False,
-        assume_scheme="https",
+        error_messages={
+            "invalid": gettext_lazy(
+                "Đường dẫn tài liệu kiểm chứng không hợp lệ: nhập một địa chỉ web, "
+                "ví dụ vanban.daknong.gov.vn/abc."
+            )
+        },
     )
 
     def __init__(self, *args: Any, has_file: bool = False, **kwargs: Any) -> None:

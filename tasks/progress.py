@@ -44,6 +44,15 @@ def progress_record(
     the part and attach the evidence, or change nothing if the part is stale."""
     if status not in Status.values:
         raise ValidationError({"status": _("Trạng thái không hợp lệ.")})
+    if isinstance(percent, bool) or not isinstance(percent, int):
+        raise ValidationError(
+            {
+                "percent": _(
+                    "Tiến độ (%) phải là một số nguyên từ 0 đến 100, ví dụ 33 "
+                    "(không có phần lẻ)."
+                )
+            }
+        )
     if not 0 <= percent <= 100:
         raise ValidationError({"percent": _("Tiến độ phải từ 0 đến 100%.")})
     status, percent = progress_normalize(status, percent)

@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tasks import evidence_views, people_views, review_views, views
+from tasks import evidence_views, mine_views, people_views, review_views, views
 from tasks.appendix import views as appendix_views
 
 urlpatterns = [
     # tasks-
     path("nhiem-vu/", views.task_list, name="tasks-list"),
-    path("nhiem-vu/cua-don-vi/", views.mine, name="tasks-mine"),
+    path("nhiem-vu/cua-don-vi/", mine_views.mine, name="tasks-mine"),
     path("nhiem-vu/moi/", views.create, name="tasks-create"),
     path("nhiem-vu/<int:pk>/", views.detail, name="tasks-detail"),
     path("nhiem-vu/<int:pk>/sua/", views.edit, name="tasks-edit"),
     path("nhiem-vu/<int:pk>/xoa/", views.delete, name="tasks-delete"),
     path(
         "nhiem-vu/phan-viec/<int:pk>/cap-nhat/",
-        views.part_update,
+        mine_views.part_update,
         name="tasks-part-update",
     ),
     path("nhiem-vu/don-vi/<int:pk>/", views.unit_tasks, name="tasks-unit"),

@@ -1,12 +1,11 @@
-"""Pages of tasks: the task list, a unit head's page, a task with its parts and
-progress, the quick progress update, the office's create / edit / delete, and who
-belongs to which unit. Rights come from
-parplan.roles and tasks.access."""
+"""Pages of tasks: the task list, a task with its parts and progress, the office's
+create / edit / delete, and who belongs to which unit (a unit head's page and the
+update of a part are in tasks.mine_views). Rights come from parplan.roles and
+tasks.access."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,15 +22,14 @@ from parplan import roles
 from parplan.filters import filter_form_values
 from parplan.forms import errors_onto
 from parplan.history import HistoryEntry, StaleEditError, history_entries
-from parplan.http import safe_next
 from tasks import access, editing
 from tasks.forms import (
     ProgressForm,
     TaskFilterForm,
     TaskForm,
+    progress_form_for,
 )
 from tasks.models import (
-    REMINDER_DAYS,
     Evidence,
     ProgressUpdate,
     Status,
@@ -40,7 +37,6 @@ from tasks.models import (
     TaskUnit,
     Unit,
 )
-from tasks.progress import progress_record
 from tasks.task_states import PartNote, part_notes, task_state_matches
 
 HISTORY_SHOWN = 40
@@ -178,60 +174,7 @@ def unit_tasks(request: HttpRequest, pk: int) -> HttpResponse:
     return task_list(request, unit_pk=pk)
 
 
-@login_required
-def mine(request: HttpRequest) -> HttpResponse:
-    """A unit head's page: their units' parts, overdue first, each with its form."""
-    plan = _plan_for_view(request)
-    unit_ids = access.user_unit_ids(request.user)
-    if not unit_ids:
-        return redirect("tasks-list")
-    parts: list[TaskUnit] = []
-    if plan is not None:
-        parts = list(
-            TaskUnit.objects.filter(unit_id__in=unit_ids, task__criterion__plan=plan)
-            .select_related("task__criterion", "unit")
-            .prefetch_related(Prefetch("task__parts", queryset=TaskUnit.objects.all()))
-        )
-    today = timezone.localdate()
-    lines = [PartLine(p, p.is_overdue(today), _progress_form_for(p)) for p in parts]
-    far = today.replace(year=9999)
-    lines.sort(
-        key=lambda line: (
-            not line.overdue,
-            line.part.status == Status.DONE,
-            line.part.task.due_date or far,
-            line.part.task.criterion.sort_key,
-            line.part.task.position,
-        )
-    )
-    ctx = {
-        "plan": plan,
-        "parts": lines,
-        "units": sorted({p.unit.name for p in parts}),
-        "overdue_count": sum(1 for line in lines if line.overdue),
-        "reminders": [line.part for line in lines if line.part.needs_reminder(today)],
-        "reminder_days": REMINDER_DAYS,
-        "today": today,
-    }
-    return render(request, "tasks/mine.html", ctx)
-
-
 # Task pages ------------------------------------------------------------------------
-
-
-def _progress_form_for(
-    part: TaskUnit, data: Any = None, files: Any = None
-) -> ProgressForm:
-    return ProgressForm(
-        data,
-        files,
-        prefix=f"p{part.pk}",
-        initial={
-            "status": part.status,
-            "percent": part.percent,
-            "version": part.version,
-        },
-    )
 
 
 def task_history(task: Task, parts: list[TaskUnit]) -> list[HistoryEntry]:
@@ -286,7 +229,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             PartLine(
                 part,
                 part.is_overdue(today),
-                _progress_form_for(part)
+                progress_form_for(part)
                 if access.can_update_part(request.user, part)
                 else None,
             )
@@ -304,62 +247,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": roles.can_edit_plan(request.user),
     }
     return render(request, "tasks/detail.html", ctx)
-
-
-@login_required
-def part_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record progress on one unit's part (the quick form posts here)."""
-    part = access.part_for_update(request.user, pk)
-    status, conflict = 200, None
-    if request.method == "POST":
-        form = _progress_form_for(part, request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                progress_record(
-                    part=part,
-                    user=request.user,
-                    status=data["status"],
-                    percent=data["percent"],
-                    note=data["note"],
-                    expected_version=data["version"],
-                    evidence=form.evidence(),
-                )
-            except StaleEditError as exc:
-                conflict, status = exc.entries, 409
-                assert isinstance(exc.current, TaskUnit)  # claim(TaskUnit, …) raised
-                posted = request.POST.copy()
-                posted[f"p{pk}-version"] = str(exc.current.version)
-                part = exc.current
-                form = _progress_form_for(part, posted)
-            except ValidationError as exc:
-                errors_onto(form, exc)
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("Đã cập nhật tiến độ: %(unit)s – %(percent)s%%.")
-                    % {"unit": part.unit.name, "percent": part.percent},
-                )
-                default = (
-                    reverse("tasks-mine")
-                    if part.unit_id in access.user_unit_ids(request.user)
-                    else part.task.get_absolute_url()
-                )
-                return redirect(safe_next(request, default))
-        else:
-            status = 400
-    else:
-        form = _progress_form_for(part)
-    part = TaskUnit.objects.select_related("task__criterion", "unit").get(pk=pk)
-    ctx = {
-        "part": part,
-        "task": part.task,
-        "form": form,
-        "conflict": conflict,
-        "next": safe_next(request, ""),
-    }
-    return render(request, "tasks/part_update.html", ctx, status=status)
 
 
 def _task_form_save(

@@ -69,7 +69,10 @@ def test_a_unit_head_reports_progress_with_an_evidence_file_and_sees_the_percent
     part = part_of(shared_task, units["center"])
     browser_login(page, "head_center")
     assert page.url.endswith("/nhiem-vu/cua-don-vi/")
-    row = page.locator(f"#part-{part.pk}")
+    # The row's form opens under it on “Cập nhật” (one form at a time).
+    page.locator(f"#part-{part.pk}").get_by_role("link", name="Cập nhật").click()
+    row = page.locator(f"#form-{part.pk}")
+    row.locator("form").wait_for()
     row.locator(f"#id_p{part.pk}-status").select_option("in_progress")
     row.locator(f"#id_p{part.pk}-percent").fill("65")
     row.locator(f"#id_p{part.pk}-note").fill("Đã đăng 5 tin bài")
@@ -137,4 +140,4 @@ def test_the_unit_heads_page_reads_on_a_phone(
     browser_login(page, "head_center")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375 + 1
-    assert page.get_by_role("button", name="Cập nhật").first.is_visible()
+    assert page.get_by_role("link", name="Cập nhật").first.is_visible()

@@ -62,7 +62,7 @@ PAGES = [
     (
         "head_office",
         "tasks-mine",
-        ["My unit&#x27;s tasks", "Quick update"],
+        ["My unit&#x27;s tasks", "Not yet due"],
         ["Nhiệm vụ của đơn vị"],
     ),
     (
