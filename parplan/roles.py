@@ -120,13 +120,22 @@ def role_groups_sync() -> None:
         group.permissions.set(chosen)
 
 
+# What a refusal says is missing (shown on the 403 page).
+ROLE_NEEDED = _(
+    "Tài khoản của bạn chưa có vai trò nào trong PAR Plan (Văn phòng Sở, Lãnh đạo "
+    "Sở, Lãnh đạo phòng, đơn vị hoặc Người xem); Văn phòng Sở gán vai trò."
+)
+OFFICE_NEEDED = _("Việc này cần quyền sửa kế hoạch, chỉ Văn phòng Sở có.")
+DIRECTOR_NEEDED = _("Việc này cần quyền phê duyệt tự đánh giá, chỉ Lãnh đạo Sở có.")
+
+
 def require_view(user: AnyUser) -> None:
     """Anyone with a role sees the whole plan; a signed-in user without one, nothing."""
     if not can_view_plan(user):
-        raise PermissionDenied
+        raise PermissionDenied(ROLE_NEEDED)
 
 
 def require_edit(user: AnyUser) -> None:
     """Only the office changes the plan itself (criteria, tasks, units, evidence)."""
     if not can_edit_plan(user):
-        raise PermissionDenied
+        raise PermissionDenied(OFFICE_NEEDED)

@@ -94,7 +94,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     full_scale = _full_scale_for(year)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied
+            raise PermissionDenied(roles.OFFICE_NEEDED)
         formset = PeerRankFormSet(
             request.POST,
             queryset=table,
