@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from criteria.models import Criterion, Organization, Plan
 from parplan.roles import Role
+from parplan.scores import format_decimal
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.plan_workbook import plan_write
 from tasks.models import Task
-from parplan.scores import format_decimal
 from tests.helpers import browser_login, client_for, make_user
 from tests.workbooks import APPENDIX_HEADER, GOOD_ROWS, appendix_xlsx, database_state
 
