@@ -36,6 +36,13 @@ GROUP_NAMES: dict[Role, str] = {
 _ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
 
+def group_role_label(name: str) -> str:
+    """A role group's name in the page's language (the group's name is data, in
+    Vietnamese; other groups keep their name)."""
+    role = _ROLE_BY_GROUP.get(name)
+    return str(role.label) if role is not None else name
+
+
 def user_roles(user: AnyUser) -> frozenset[Role]:
     """The user's roles, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
