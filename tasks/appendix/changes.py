@@ -4,6 +4,7 @@ new), for the preview: the shape the criteria set's preview shows."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,7 +38,7 @@ def _shown(value: object) -> str:
 def criterion_changes(
     *,
     criterion: Criterion,
-    values: dict[str, object],
+    values: Mapping[str, object],
     parent: Criterion | None,
     old_parent_code: str | None,
 ) -> list[FieldChange]:
