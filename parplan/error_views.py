@@ -1,4 +1,4 @@
-"""The error pages (403, 404, 500, an expired form) in the site's layout.
+"""The error pages (400, 403, 404, 500, an expired form) in the site's layout.
 
 Django's own handlers render 403.html and 404.html with the request, but its CSRF
 refusal renders without it (no menu, no language switch), and none of them says
@@ -48,6 +48,10 @@ def _reason(exception: Exception | None) -> str:
     if exception is None or not exception.args:
         return ""
     return str(exception.args[0])
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", {"back_url": _back_url(request)}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

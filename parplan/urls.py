@@ -52,6 +52,7 @@ urlpatterns = [
 ]
 
 # The error pages in the site's layout, with the way back to one's own page.
+handler400 = "parplan.error_views.bad_request"
 handler403 = "parplan.error_views.permission_denied"
 handler404 = "parplan.error_views.page_not_found"
 handler500 = "parplan.error_views.server_error"

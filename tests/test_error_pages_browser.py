@@ -28,3 +28,22 @@ def test_a_unit_head_refused_a_page_sees_why_in_the_sites_layout_and_goes_back(
     page.click("#back-link")
     page.wait_for_load_state("domcontentloaded")
     assert page.url.endswith(reverse("tasks-mine"))
+
+
+def test_an_inline_edit_refused_says_why_above_its_form(
+    page: object, office: User, seed_plan: Plan
+) -> None:
+    criterion = seed_plan.criteria.filter(children__isnull=True).first()
+    browser_login(page, office.username)
+    page.goto(page.base_url + criterion.get_absolute_url())
+    page.fill(f"#id_c{criterion.pk}-self_score", "0,5")
+    office.groups.clear()  # the office loses its role while the form is open
+    office.is_superuser = False
+    office.save()
+    page.get_by_role("button", name="Lưu điểm").click()
+    alert = page.locator(".htmx-error")
+    alert.wait_for()
+    assert "Không có quyền truy cập" in alert.inner_text()
+    assert "Văn phòng Sở" in alert.inner_text()  # the missing right
+    criterion.refresh_from_db()
+    assert criterion.self_score is None

@@ -179,3 +179,19 @@ def test_the_favicon_is_served_and_linked_from_every_page(
     assert response.content.startswith(b"<svg")
     page = client_for(office).get(reverse("reports-tree")).content.decode()
     assert 'rel="icon"' in page and "favicon.svg" in page
+
+
+def test_a_bad_request_is_a_vietnamese_page_in_the_sites_layout(
+    office: User, seed_plan: Plan
+) -> None:
+    # A multipart body without its boundary: Django refuses it as a bad request.
+    response = client_for(office).generic(
+        "POST",
+        reverse("tasks-import"),
+        b"x",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Yêu cầu không hợp lệ" in page
+    assert 'class="nav"' in page
