@@ -48,7 +48,7 @@ class CriterionForm(forms.Form):
         label=gettext_lazy("Lĩnh vực, tiêu chí"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    max_score = ScoreField(label=gettext_lazy("Điểm chuẩn"))
+    max_score = ScoreField(label=gettext_lazy("Điểm tối đa"))
     baseline_score = ScoreField(label=gettext_lazy("Điểm năm trước"))
     target_score = ScoreField(label=gettext_lazy("Mục tiêu"))
     version = VersionField(required=False)

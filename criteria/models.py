@@ -191,7 +191,7 @@ class Criterion(models.Model):
                     % {"code": self.code, "parent": expected}
                 )
         labels = {
-            "max_score": _("Điểm chuẩn"),
+            "max_score": _("Điểm tối đa"),
             "baseline_score": _("Điểm năm trước"),
             "target_score": _("Mục tiêu"),
             "self_score": _("Điểm tự đánh giá"),

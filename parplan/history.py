@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from parplan.scores import format_decimal
 
@@ -79,10 +79,12 @@ def _label(record: models.Model, name: str) -> str:
     return capfirst(str(_field(record, name).verbose_name))
 
 
+# In the context "history": what was done to a row ("Sửa" is "Changed" here, the
+# verb "Edit" on a link).
 KINDS = {
-    "+": gettext_lazy("Tạo mới"),
-    "~": gettext_lazy("Sửa"),
-    "-": gettext_lazy("Xóa"),
+    "+": pgettext_lazy("history", "Tạo mới"),
+    "~": pgettext_lazy("history", "Sửa"),
+    "-": pgettext_lazy("history", "Xóa"),
 }
 
 

@@ -36,6 +36,13 @@ GROUP_NAMES: dict[Role, str] = {
 _ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
 
+def group_role_label(name: str) -> str:
+    """A role group's name in the page's language (the group's name is data, in
+    Vietnamese; other groups keep their name)."""
+    role = _ROLE_BY_GROUP.get(name)
+    return str(role.label) if role is not None else name
+
+
 def user_roles(user: AnyUser) -> frozenset[Role]:
     """The user's roles, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
@@ -120,13 +127,22 @@ def role_groups_sync() -> None:
         group.permissions.set(chosen)
 
 
+# What a refusal says is missing (shown on the 403 page).
+ROLE_NEEDED = _(
+    "Tài khoản của bạn chưa có vai trò nào trong PAR Plan (Văn phòng Sở, Lãnh đạo "
+    "Sở, Lãnh đạo phòng, đơn vị hoặc Người xem); Văn phòng Sở gán vai trò."
+)
+OFFICE_NEEDED = _("Việc này cần quyền sửa kế hoạch, chỉ Văn phòng Sở có.")
+DIRECTOR_NEEDED = _("Việc này cần quyền phê duyệt tự đánh giá, chỉ Lãnh đạo Sở có.")
+
+
 def require_view(user: AnyUser) -> None:
     """Anyone with a role sees the whole plan; a signed-in user without one, nothing."""
     if not can_view_plan(user):
-        raise PermissionDenied
+        raise PermissionDenied(ROLE_NEEDED)
 
 
 def require_edit(user: AnyUser) -> None:
     """Only the office changes the plan itself (criteria, tasks, units, evidence)."""
     if not can_edit_plan(user):
-        raise PermissionDenied
+        raise PermissionDenied(OFFICE_NEEDED)

@@ -307,3 +307,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# An expired or missing form token: the site's page, with its menu.
+CSRF_FAILURE_VIEW = "parplan.error_views.csrf_failure"

@@ -47,4 +47,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # what a load balancer polls; the benchmark's trivial view
     path("healthz", views.healthz, name="healthz"),
+    # what browsers ask for whatever the page links
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
+
+# The error pages in the site's layout, with the way back to one's own page.
+handler400 = "parplan.error_views.bad_request"
+handler403 = "parplan.error_views.permission_denied"
+handler404 = "parplan.error_views.page_not_found"
+handler500 = "parplan.error_views.server_error"

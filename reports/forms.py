@@ -39,10 +39,18 @@ class DashboardForm(forms.Form):
         return value
 
 
+def _number_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"class": "figure", "inputmode": "decimal"})
+
+
 class PeerRankForm(forms.ModelForm):
-    score = DecimalTextField(label=_("Điểm"), required=False)
-    max_score = DecimalTextField(label=_("Điểm tối đa"), required=False)
-    index = DecimalTextField(label=_("Chỉ số (%)"), required=False)
+    score = DecimalTextField(label=_("Điểm"), required=False, widget=_number_input())
+    max_score = DecimalTextField(
+        label=_("Điểm tối đa"), required=False, widget=_number_input()
+    )
+    index = DecimalTextField(
+        label=_("Chỉ số (%)"), required=False, widget=_number_input()
+    )
     is_self = forms.BooleanField(label=_("Là cơ quan"), required=False)
 
     class Meta:
@@ -58,10 +66,15 @@ class PeerRankForm(forms.ModelForm):
             "band",
         ]
         widgets = {
-            "position": forms.NumberInput(attrs={"size": 3, "min": 0}),
-            "block": forms.TextInput(attrs={"size": 12}),
-            "rank": forms.NumberInput(attrs={"size": 3, "min": 1}),
-            "band": forms.TextInput(attrs={"size": 10}),
+            # Text, not number, inputs: Chromium draws a number input in a table
+            # row three times its height, and the server checks the value anyway.
+            "position": forms.TextInput(
+                attrs={"class": "short", "inputmode": "numeric"}
+            ),
+            "name": forms.TextInput(attrs={"class": "wide"}),
+            "block": forms.TextInput(attrs={"class": "block"}),
+            "rank": forms.TextInput(attrs={"class": "short", "inputmode": "numeric"}),
+            "band": forms.TextInput(attrs={"class": "figure"}),
         }
 
     def __init__(
@@ -69,7 +82,11 @@ class PeerRankForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.full_scale = full_scale
-        self.fields["position"].required = False  # a new row goes last
+        # A new row is placed by its index (reports.ranking.ranking_rows_place);
+        # a blank row shows blank, not the model's default 0.
+        self.fields["position"].required = False
+        if not self.instance.pk:
+            self.initial["position"] = None
         self.fields["is_self"].initial = bool(
             self.instance.pk and self.instance.organization_id
         )

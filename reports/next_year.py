@@ -231,7 +231,7 @@ def next_year_plan_create(
     task cannot be carried or a target is out of range.
     """
     if user is not None and not roles.can_edit_plan(user):
-        raise PermissionDenied
+        raise PermissionDenied(roles.OFFICE_NEEDED)
     preview = next_year_preview(plan=plan)
     if preview.existing is not None:
         raise _refusal(plan, preview.existing)

@@ -5,9 +5,10 @@ a file with the table it would replace (the import's preview). Reading the file 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -49,8 +50,21 @@ class RankingReport:
         return sizes
 
 
+# A remark in brackets after a unit's name: “Sở Khoa học và Công nghệ (minh họa)”.
+_REMARK = re.compile(r"\s*[(\[][^)\]]*[)\]]")
+
+
+def _name_core(name: str) -> str:
+    """A unit's name folded for matching (``normalize_name``), remarks in brackets
+    left out."""
+    return normalize_name(_REMARK.sub(" ", name))
+
+
 def _own_row_find(
-    rows: list[RankingRow], self_name: str | None, organization: Organization | None
+    rows: list[RankingRow],
+    self_name: str | None,
+    organization: Organization | None,
+    self_label: str,
 ) -> RankingRow | None:
     if self_name:
         key = normalize_name(self_name)
@@ -61,9 +75,10 @@ def _own_row_find(
             [
                 Problem(
                     _(
-                        "Không có đơn vị “%(name)s” (dòng của cơ quan, --self) trong bảng xếp hạng."
+                        "Không có đơn vị “%(name)s” (dòng của cơ quan, "
+                        "%(field)s) trong bảng xếp hạng."
                     )
-                    % {"name": self_name}
+                    % {"name": self_name, "field": self_label}
                 )
             ]
         )
@@ -75,12 +90,13 @@ def _own_row_find(
     exact = [r for r in rows if normalize_name(r.name) in keys]
     if exact:
         return exact[0]
-    # "Sở Khoa học và Công nghệ" in the table, "… tỉnh Đắk Nông" in PAR Plan.
-    full = normalize_name(organization.name)
+    # "Sở Khoa học và Công nghệ" in the table, "… tỉnh Đắk Nông" in PAR Plan; the
+    # demo's own row says “(chỉ số minh họa)” after the name.
+    full = _name_core(organization.name)
     partial = [
         r
         for r in rows
-        if normalize_name(r.name) in full or full in normalize_name(r.name)
+        if (core := _name_core(r.name)) and (core in full or full in core)
     ]
     return partial[0] if len(partial) == 1 else None
 
@@ -96,28 +112,32 @@ def ranking_import(
     full_scale: Decimal = HUNDRED,
     roles: dict[int, str] | None = None,
     dry_run: bool = False,
+    self_label: str = "--self",
+    own_required: bool = False,
 ) -> RankingReport:
     """Replace the ranking table of ``year`` with the one in the file.
 
     All or nothing: any problem raises TableImportError and the table is left as
     it was. The organization's own row is the row named ``self_name``, else the row
-    matching ``organization``'s name.
+    matching ``organization``'s name; ``own_required`` refuses a table where
+    neither finds it. ``self_label`` names where ``self_name`` is given (the
+    command's ``--self``, the page's field).
     """
     table = ranking_parse(
         data=data, filename=filename, full_scale=full_scale, roles=roles
     )
     rows, notices = table.rows, table.notices
-    own = _own_row_find(rows, self_name, organization)
+    own = _own_row_find(rows, self_name, organization, self_label)
     if own is not None:
         own.is_self = True
     elif organization is not None:
-        notices.append(
-            _(
-                "Không nhận ra dòng của “%(name)s” trong bảng; hãy chỉ rõ tên đơn vị (--self) hoặc "
-                "đánh dấu trên trang bảng xếp hạng."
-            )
-            % {"name": organization.name}
-        )
+        missing = _(
+            "Không nhận ra dòng của “%(name)s” trong bảng; hãy chỉ rõ tên đơn vị "
+            "(%(field)s) hoặc đánh dấu trên trang bảng xếp hạng."
+        ) % {"name": organization.name, "field": self_label}
+        if own_required:
+            raise TableImportError([Problem(missing)])
+        notices.append(missing)
     if any(r.rank_computed for r in rows):
         notices.append(
             _(
@@ -246,3 +266,51 @@ def ranking_changes(*, year: int, rows: list[RankingRow]) -> RankingChanges:
             differ.append(labels["is_self"])
         changes.append(RankingChange(row, "changed" if differ else "unchanged", differ))
     return RankingChanges(rows=changes, removed=list(current.values()))
+
+
+def peer_index(row: PeerRank, full_scale: Decimal = HUNDRED) -> Decimal:
+    """A table row's index: as published, else its score ÷ (its maximum or the
+    scale) × 100 (as the reading of a file computes it)."""
+    if row.index is not None:
+        return row.index
+    if row.score is not None:
+        scale = row.max_score or full_scale
+        return (row.score * HUNDRED / scale).quantize(
+            Decimal("0.001"), rounding=ROUND_HALF_UP
+        )
+    return Decimal(0)
+
+
+def ranking_rows_place(
+    *, rows: list[PeerRank], new: list[PeerRank], full_scale: Decimal = HUNDRED
+) -> list[PeerRank]:
+    """The edited table in its order, positions renumbered 1, 2 …: ``rows`` keep
+    their order; each of ``new`` (rows typed without a position) goes before the
+    first row of its block with a lower index, else after its block's last row.
+    A row without a rank gets the one its index gives among its block (1 + rows with
+    a strictly higher index, so equal indices share, as ``ranks_fill``), marked as
+    computed: never a tie-break."""
+    placed = list(rows)
+    for row in sorted(new, key=lambda r: -peer_index(r, full_scale)):
+        index = peer_index(row, full_scale)
+        block = [i for i, r in enumerate(placed) if r.block == row.block]
+        lower = [i for i in block if peer_index(placed[i], full_scale) < index]
+        if lower:
+            at = lower[0]
+        elif block:
+            at = block[-1] + 1
+        else:
+            at = len(placed)
+        placed.insert(at, row)
+    for position, row in enumerate(placed, start=1):
+        row.position = position
+    for row in placed:
+        if row.rank is None or row.rank_computed:
+            peers = [
+                peer_index(r, full_scale)
+                for r in placed
+                if r.block == row.block and r is not row
+            ]
+            row.rank = rank_among(peer_index(row, full_scale), peers)
+            row.rank_computed = True
+    return placed

@@ -29,6 +29,7 @@ from reports.ranking import (
     ranking_changes,
     ranking_import,
     ranking_is_illustrative,
+    ranking_rows_place,
 )
 from reports.ranking_columns import ROLES, ranking_labels
 from reports.ranking_read import ColumnsRefused
@@ -94,7 +95,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     full_scale = _full_scale_for(year)
     if request.method == "POST":
         if not editable:
-            raise PermissionDenied
+            raise PermissionDenied(roles.OFFICE_NEEDED)
         formset = PeerRankFormSet(
             request.POST,
             queryset=table,
@@ -104,7 +105,9 @@ def ranking(request: HttpRequest) -> HttpResponse:
         posted = request.POST.get("stamp", "")
         stale = posted != stamp
         if not stale and formset.is_valid():
-            if _ranking_save(year, formset, request.user, stamp=posted):
+            if _ranking_save(
+                year, formset, request.user, stamp=posted, full_scale=full_scale
+            ):
                 messages.success(
                     request, _("Đã lưu bảng xếp hạng năm %(year)s.") % {"year": year}
                 )
@@ -129,6 +132,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         )
         upload = RankingUploadForm(initial={"year": year})
     rows = list(table.select_related("organization"))
+    problems = _formset_problems(formset)
     years = sorted(
         set(PeerRank.objects.filter(table_of=None).values_list("year", flat=True))
         | {year},
@@ -144,8 +148,29 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "illustrative": ranking_is_illustrative(rows),
         "sources": sorted({r.source for r in rows if r.source}),
         "stamp": stamp,
+        "problems": problems,
+        "problem_rows": sorted({p.row for p in problems if p.row is not None}),
     }
     return render(request, "reports/ranking.html", ctx, status=status)
+
+
+def _formset_problems(
+    formset: forms.BaseModelFormSet[PeerRank, PeerRankForm] | None,
+) -> list[Problem]:
+    """Every error of a refused save, by the form's row (1, 2 … as on the page) and
+    column, for the summary above the form."""
+    if formset is None or not formset.is_bound:
+        return []
+    problems: list[Problem] = []
+    for number, form in enumerate(formset.forms, start=1):
+        for name, errors in form.errors.items():
+            column = form.fields[name].label if name in form.fields else None
+            problems.extend(
+                Problem(str(message), row=number, column=str(column or "") or None)
+                for message in errors
+            )
+    problems.extend(Problem(str(message)) for message in formset.non_form_errors())
+    return problems
 
 
 def _full_scale_for(year: int) -> Decimal:
@@ -165,6 +190,7 @@ def _ranking_save(
     user: AnyUser,
     *,
     stamp: str,
+    full_scale: Decimal,
 ) -> bool:
     """Save the edited table if it is still the one the form showed (``stamp``);
     False, with nothing written, if someone saved it meanwhile. The year's rows are
@@ -184,18 +210,24 @@ def _ranking_save(
             for form in formset.forms
             if form not in formset.deleted_forms and form.cleaned_data.get("name")
         ]
-        last = max((f.cleaned_data.get("position") or 0 for f in kept), default=0)
+        rows: list[PeerRank] = []
+        new: list[PeerRank] = []
         for form in kept:
             row = form.save(commit=False)
-            if form.cleaned_data.get("position") is None:
-                last += 1
-                row.position = last
             row.year = year
             row.organization = organization if form.cleaned_data["is_self"] else None
-            if "rank" in form.changed_data or row.rank is None:
+            if "rank" in form.changed_data and row.rank is not None:
                 row.rank_computed = False  # typed by the office: the published rank
+            (rows if form.cleaned_data.get("position") is not None else new).append(row)
+        rows.sort(key=lambda r: r.position)  # the order the office typed
+        for row in ranking_rows_place(rows=rows, new=new, full_scale=full_scale):
             row.save()
     return True
+
+
+def _self_label() -> str:
+    """The upload form's field for the organization's row, as the page names it."""
+    return str(RankingUploadForm.base_fields["self_name"].label)
 
 
 class RankingImport(table_import.TableImportFlow[RankingReport]):
@@ -251,6 +283,10 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
             full_scale=_full_scale_for(year),
             roles=roles or None,
             dry_run=dry_run,
+            self_label=_self_label(),
+            # The preview shows a table without our row (and why it cannot be
+            # confirmed); the confirmation refuses it.
+            own_required=not dry_run,
         )
 
     def refusal_context(self, error: TableImportError) -> dict[str, Any] | None:
@@ -263,7 +299,10 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
         }
 
     def reread(self, data: Any, meta: dict[str, Any]) -> dict[str, Any]:
-        """The roles the office chose for the file's columns in the preview."""
+        """The roles the office chose for the file's columns in the preview, or the
+        name of the organization's row it chose there."""
+        if "self_name" in data:
+            return meta | {"self_name": str(data["self_name"]).strip()}
         roles = dict(meta.get("roles") or {})
         for key, value in data.items():
             if key.startswith("role-") and key[5:].isdigit():
@@ -282,7 +321,16 @@ class RankingImport(table_import.TableImportFlow[RankingReport]):
         organization = None
         if meta["organization"] is not None:
             organization = Organization.objects.filter(pk=meta["organization"]).first()
+        refused = None
+        if organization is not None and report.self_name is None:
+            refused = _(
+                "Chưa xác nhận được: không nhận ra dòng của “%(name)s” trong bảng. "
+                "Hãy chọn dòng của cơ quan dưới đây rồi đọc lại."
+            ) % {"name": organization.name}
         return {
+            "confirm_refused": refused,
+            "self_label": _self_label(),
+            "row_names": [row.name for row in report.rows],
             "changes": ranking_changes(year=year, rows=report.rows),
             "year": year,
             "organization": organization,

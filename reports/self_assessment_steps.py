@@ -90,7 +90,7 @@ def self_assessment_submit(
     """The office sends the draft for approval: a new edition (phiên bản). Refused
     while ``missing`` lists anything, naming the first criteria."""
     if not roles.can_submit_self_assessment(user):
-        raise PermissionDenied
+        raise PermissionDenied(roles.OFFICE_NEEDED)
     if missing:
         shown = "; ".join(f"{row.code}: {row.message}" for row in missing[:5])
         raise ValidationError(
@@ -110,7 +110,7 @@ def self_assessment_approve(*, plan: Plan, user: AnyUser) -> SelfAssessmentStep:
     """The director approves the submitted edition: every self-score, explanation
     and evidence of the plan is locked."""
     if not roles.can_approve_self_assessment(user):
-        raise PermissionDenied
+        raise PermissionDenied(roles.DIRECTOR_NEEDED)
     with transaction.atomic():
         assessment = _take(plan)
         if assessment.state != State.SUBMITTED:
@@ -125,7 +125,7 @@ def self_assessment_reopen(
     """The director sends a submitted or approved self-assessment back to draft,
     saying why; the next submission is a new edition."""
     if not roles.can_approve_self_assessment(user):
-        raise PermissionDenied
+        raise PermissionDenied(roles.DIRECTOR_NEEDED)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Hãy ghi lý do mở lại.")})

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from criteria.managers import organization_visible
 from criteria.models import Organization, Plan
@@ -102,7 +103,12 @@ def part_for_update(user: AnyUser, pk: int) -> TaskUnit:
         pk=pk,
     )
     if not can_update_part(user, part):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Chỉ lãnh đạo đơn vị được giao phần việc này (hoặc Văn phòng Sở) "
+                "mới cập nhật được tiến độ của nó."
+            )
+        )
     return part
 
 
@@ -121,5 +127,7 @@ def evidence_for_delete(user: AnyUser, pk: int) -> Evidence:
         pk=pk,
     )
     if not can_delete_evidence(user, evidence):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Chỉ Văn phòng Sở hoặc đơn vị đã gửi tài liệu này mới xóa được nó.")
+        )
     return evidence

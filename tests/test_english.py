@@ -42,7 +42,7 @@ PAGES = [
         "reports-tree",
         [
             "Area, criterion / task",
-            "Standard score",
+            "Maximum score",
             "2022 score",
             "Overdue or due soon",
         ],
@@ -138,6 +138,39 @@ def test_without_a_choice_each_main_page_is_in_vietnamese(
         assert text not in html
 
 
+def test_an_edit_link_reads_edit_and_a_change_in_a_history_reads_changed() -> None:
+    from django.utils import translation
+
+    from parplan.history import KINDS
+
+    with translation.override("en"):
+        assert translation.gettext("Sửa") == "Edit"
+        assert str(KINDS["~"]) == "Changed"
+        assert str(KINDS["+"]) == "Created"
+
+
+def test_the_people_page_names_roles_and_edit_links_in_english(
+    ranked: Plan, office: User, head_office: User
+) -> None:
+    html = in_english(client_for(office)).get(reverse("tasks-users")).content.decode()
+    assert "Department office" in html
+    assert "Unit head" in html
+    assert "Lãnh đạo phòng, đơn vị" not in html
+    assert ">Edit<" in html
+
+
+def test_role_names_are_translated_in_english() -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert [str(role.label) for role in Role] == [
+            "Department office",
+            "Unit head",
+            "Department director",
+            "Viewer",
+        ]
+
+
 def test_the_ranking_import_preview_is_in_english(
     ranked: Plan, office: User, settings: object, tmp_path: Path
 ) -> None:
@@ -199,6 +232,7 @@ class Entry:
     line: int
     flags: list[str] = field(default_factory=list)
     msgid: str = ""
+    msgctxt: str | None = None
     msgid_plural: str | None = None
     msgstr: dict[str, str] = field(default_factory=dict)
 
@@ -244,6 +278,8 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
 def _append(entry: Entry, key: str, text: str) -> None:
     if key == "msgid":
         entry.msgid += text
+    elif key == "msgctxt":
+        entry.msgctxt = (entry.msgctxt or "") + text
     elif key == "msgid_plural":
         entry.msgid_plural = (entry.msgid_plural or "") + text
     elif key.startswith("msgstr"):
@@ -315,7 +351,10 @@ def test_the_compiled_catalogue_matches_the_po_file() -> None:
         compiled = gettext.GNUTranslations(handle)
     stale = []
     for e in catalogue(PO):
-        if e.msgid_plural is None:
+        if e.msgctxt is not None:
+            if compiled.pgettext(e.msgctxt, e.msgid) != e.msgstr["msgstr"]:
+                stale.append(e.msgid)
+        elif e.msgid_plural is None:
             if compiled.gettext(e.msgid) != e.msgstr["msgstr"]:
                 stale.append(e.msgid)
         elif compiled.ngettext(e.msgid, e.msgid_plural, 2) != e.msgstr["msgstr[1]"]:

@@ -10,10 +10,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.template import loader
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from criteria.models import Plan
+from parplan.error_views import server_error
 from tests.helpers import client_for
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -111,3 +112,86 @@ def test_a_stale_form_token_is_a_vietnamese_page(office: User) -> None:
     response = client.post(reverse("logout"))
     assert response.status_code == 403
     assert "Biểu mẫu đã hết hạn" in response.content.decode()
+
+
+def test_a_refusal_names_the_missing_right_and_links_to_ones_own_page(
+    head_center: User, seed_plan: Plan
+) -> None:
+    response = client_for(head_center).get(reverse("tasks-import"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Không có quyền truy cập" in page
+    assert 'id="missing-right"' in page
+    assert "Văn phòng Sở" in page.split('id="missing-right"')[1].split("</p>")[0]
+    # The menu of the person's role, and the way back to their own page.
+    assert reverse("tasks-mine") in page.split('id="back-link"')[0].rsplit("<a", 1)[1]
+    assert 'class="nav"' in page
+
+
+def test_a_refusal_of_someone_without_a_role_says_a_role_is_missing(
+    outsider: User, seed_plan: Plan
+) -> None:
+    page = client_for(outsider).get(reverse("reports-tree")).content.decode()
+    assert "chưa có vai trò nào" in page
+
+
+def test_a_refusal_is_in_english_when_english_is_chosen(
+    head_center: User, seed_plan: Plan
+) -> None:
+    client = client_for(head_center)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("tasks-import"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Access denied" in page
+    assert "Không có quyền truy cập" not in page
+    assert "Back to your page" in page
+
+
+def test_a_missing_page_links_back_to_ones_own_page(director: User) -> None:
+    page = client_for(director).get("/khong-co-trang-nay/").content.decode()
+    assert f'href="{reverse("reports-dashboard")}" id="back-link"' in page
+
+
+def test_an_expired_form_page_has_the_sites_menu(office: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'class="nav"' in page
+    assert 'id="back-link"' in page
+
+
+def test_the_server_error_page_asks_nothing_of_the_database() -> None:
+    # No database fixture: any query would raise here.
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Lỗi máy chủ" in response.content.decode()
+
+
+def test_the_favicon_is_served_and_linked_from_every_page(
+    client: Client, office: User, seed_plan: Plan
+) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    page = client_for(office).get(reverse("reports-tree")).content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+
+
+def test_a_bad_request_is_a_vietnamese_page_in_the_sites_layout(
+    office: User, seed_plan: Plan
+) -> None:
+    # A multipart body without its boundary: Django refuses it as a bad request.
+    response = client_for(office).generic(
+        "POST",
+        reverse("tasks-import"),
+        b"x",
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Yêu cầu không hợp lệ" in page
+    assert 'class="nav"' in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from criteria.models import Criterion, Organization, Plan
 from parplan.roles import Role
+from parplan.scores import format_decimal
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.plan_workbook import plan_write
 from tasks.models import Task
@@ -104,12 +105,53 @@ def test_the_preview_shows_rows_to_create_update_and_leave_and_writes_nothing(
     assert "Tiêu chí tạo mới: 1" in page
     assert "Tiêu chí cập nhật: 1" in page
     assert "Tiêu chí không đổi: 23" in page
-    outcomes = {row.code: outcome for row, outcome in response.context["preview"]}
+    outcomes = {row.code: outcome for row, outcome, _c in response.context["preview"]}
     assert outcomes["4.4"] == "created"
     assert outcomes["1.1.1"] == "updated"
     assert outcomes["1.2.1"] == "unchanged"
     assert "Xác nhận nhập" in page
     assert database_state() == before
+
+
+def test_the_preview_shows_the_old_and_new_value_of_each_field_that_changes(
+    seed_plan: Plan, office: User
+) -> None:
+    old_target = seed_plan.criteria.get(code="1.1.1").target_score
+    response = upload(
+        client_for(office), seed_plan.organization, edited_seed(seed_plan)
+    )
+    changes = {row.code: c for row, _o, c in response.context["preview"]}
+    assert [(c.field, c.new) for c in changes["1.1.1"]] == [("Mục tiêu", "1,5")]
+    assert changes["1.1.1"][0].old == format_decimal(old_target)
+    assert changes["1.2.1"] == [] and changes["4.4"] == []
+    page = response.content.decode()
+    updated = page[page.index("1.1.1") :]
+    updated = updated[: updated.index("</tr>")]
+    assert f"Mục tiêu: {format_decimal(old_target)} → 1,5" in updated
+
+
+def test_the_preview_shows_a_tasks_changed_text_and_lead_units(
+    seed_plan: Plan, office: User
+) -> None:
+    import openpyxl
+
+    task = seed_plan.criteria.get(code="1.1.1").tasks.order_by("position").first()
+    buffer = io.BytesIO()
+    plan_write(plan=seed_plan, output=buffer)
+    buffer.seek(0)
+    wb = openpyxl.load_workbook(buffer)
+    for row in wb.active.iter_rows(min_row=7):
+        if row[0].value == "1.1.1":
+            row[5].value = "Nhiệm vụ viết lại"
+            row[6].value = "Văn phòng Sở"
+    out = io.BytesIO()
+    wb.save(out)
+    response = upload(client_for(office), seed_plan.organization, out.getvalue())
+    changes = {row.code: c for row, _o, c in response.context["preview"]}
+    shown = {c.field: (c.old, c.new) for c in changes["1.1.1"]}
+    assert shown["Nhiệm vụ 1: nội dung"] == (task.text, "Nhiệm vụ viết lại")
+    old_leads, new_leads = shown["Nhiệm vụ 1: Đơn vị chủ trì"]
+    assert new_leads == "Văn phòng Sở" and old_leads != new_leads
 
 
 def test_confirming_imports_exactly_the_previewed_file(

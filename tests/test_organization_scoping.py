@@ -144,6 +144,7 @@ NO_ORGANIZATION_DATA = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "favicon",
     "criteria-appraisal-import-confirm",
     "criteria-appraisal-import-cancel",
     "criteria-set-import-confirm",

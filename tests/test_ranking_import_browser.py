@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from criteria.models import Organization, Plan
+from demo.setup import RANKING_DEMO_FILE, RANKING_DEMO_SELF
 from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
 from reports.models import PeerRank
 from tasks.models import Unit
-from tests.helpers import ORG_NAME, client_for, make_user
+from tests.helpers import FIXTURES, ORG_NAME, client_for, make_user
 
 D = Decimal
 IMPORT = "reports-ranking-import"
@@ -414,3 +415,65 @@ def test_the_rows_organization_is_the_uploaders_own_among_several(
     upload(client, GOOD.replace(ORG_NAME, other.name))
     staged = client.session[SESSION_PREFIX + "ranking"]
     assert staged["meta"]["organization"] == other.pk
+
+
+# Our own row ------------------------------------------------------------------------
+
+WITHOUT_US = (
+    "STT;Tên đơn vị;Chỉ số (%);Xếp hạng;Xếp loại\n"
+    "1;Đơn vị thử A;90,125;1;\n"
+    "2;Sở KH&CN;85,123;2;Tốt\n"
+)
+
+
+def test_a_preview_without_our_row_cannot_be_confirmed_and_says_why(
+    table: list[PeerRank], office: User
+) -> None:
+    client = client_for(office)
+    html = upload(client, WITHOUT_US).content.decode()
+    refused = html.split('id="confirm-refused"')[1].split("</p>")[0]
+    assert f"không nhận ra dòng của “{ORG_NAME}”" in refused
+    assert 'disabled aria-describedby="confirm-refused"' in html
+    # The page names its own field, not the command line's option.
+    assert "--self" not in html
+    assert "Tên đơn vị của cơ quan trong bảng" in html
+    # Posting the confirmation anyway writes nothing.
+    before = table_state()
+    response = client.post(reverse(CONFIRM), {"token": token_of(client)})
+    assert response.status_code == 409
+    assert table_state() == before
+
+
+def test_choosing_our_row_in_the_preview_reads_the_file_again_and_allows_confirm(
+    table: list[PeerRank], office: User, seed_plan: Plan
+) -> None:
+    client = client_for(office)
+    upload(client, WITHOUT_US)
+    response = client.post(
+        reverse("reports-ranking-import-reread"),
+        {"token": token_of(client), "self_name": "Sở KH&CN"},
+    )
+    html = response.content.decode()
+    assert 'id="confirm-refused"' not in html
+    assert "Dòng của cơ quan: Sở KH&amp;CN" in html
+    client.post(reverse(CONFIRM), {"token": token_of(client)})
+    own = PeerRank.objects.get(year=2022, organization=seed_plan.organization)
+    assert own.name == "Sở KH&CN"
+
+
+def test_an_unknown_name_typed_in_the_upload_names_the_pages_field(
+    table: list[PeerRank], office: User
+) -> None:
+    html = upload(client_for(office), GOOD, self_name="Không có").content.decode()
+    assert "Không có đơn vị “Không có”" in html
+    assert "Tên đơn vị của cơ quan trong bảng" in html
+    assert "--self" not in html
+
+
+def test_the_demos_own_ranking_file_finds_the_demo_organizations_row(
+    seed_plan: Plan, office: User
+) -> None:
+    data = (FIXTURES / RANKING_DEMO_FILE).read_text(encoding="utf-8")
+    html = upload(client_for(office), data, name=RANKING_DEMO_FILE).content.decode()
+    assert f"Dòng của cơ quan: {RANKING_DEMO_SELF}" in html
+    assert 'id="confirm-refused"' not in html

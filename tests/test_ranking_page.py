@@ -106,8 +106,11 @@ def test_the_office_edits_the_table_and_marks_its_own_row(
     own.refresh_from_db()
     assert a.index == D("91.5") and a.organization == seed_plan.organization
     assert own.organization is None and own.rank == 3
+    # The new row goes by its index (85,25 %), between 91,5 and 80.
     b = PeerRank.objects.get(name="Đơn vị thử B")
-    assert (b.year, b.score, b.position) == (2022, D("85.25"), 3)
+    assert (b.year, b.score, b.position, b.rank) == (2022, D("85.25"), 2, 2)
+    own.refresh_from_db()
+    assert own.position == 3
 
 
 def test_two_rows_marked_as_the_organization_are_refused(
@@ -180,4 +183,75 @@ def test_a_score_above_the_full_scale_is_refused(
     data.update({"rows-2-name": "Đơn vị mới", "rows-2-score": "120"})
     response = client_for(office).post(URL, data)
     assert "Điểm 120 vượt thang điểm 100" in response.content.decode()
+    assert not PeerRank.objects.filter(name="Đơn vị mới").exists()
+
+
+def _table_data(table: list[PeerRank], forms: int) -> dict[str, object]:
+    data: dict[str, object] = management(forms, len(table)) | {"year": "2022"}
+    for i, row in enumerate(table):
+        data.update(
+            {
+                f"rows-{i}-id": row.pk,
+                f"rows-{i}-position": row.position,
+                f"rows-{i}-name": row.name,
+                f"rows-{i}-index": str(row.index).replace(".", ","),
+                f"rows-{i}-rank": row.rank or "",
+            }
+        )
+    return data
+
+
+def test_blank_rows_of_the_editor_are_blank(
+    table: list[PeerRank], office: User
+) -> None:
+    html = client_for(office).get(URL).content.decode()
+    assert 'name="rows-2-position" class="short"' in html
+    assert 'name="rows-2-position" value="0"' not in html
+    assert 'name="rows-1-position" value="2"' in html
+
+
+def test_a_new_row_without_a_rank_is_placed_and_ranked_by_its_index(
+    table: list[PeerRank], office: User
+) -> None:
+    data = _table_data(table, 3) | {"rows-2-name": "Đơn vị mới", "rows-2-index": "95"}
+    response = client_for(office).post(URL, data)
+    assert response.status_code == 302
+    new = PeerRank.objects.get(name="Đơn vị mới")
+    assert (new.position, new.rank, new.rank_computed) == (1, 1, True)
+    # The published ranks of the other rows are kept as typed.
+    ranks = list(
+        PeerRank.objects.filter(year=2022)
+        .order_by("position")
+        .values_list("name", "rank", "rank_computed")
+    )
+    assert ranks[1:] == [("Đơn vị thử A", 1, False), (table[1].name, 2, False)]
+    html = client_for(office).get(URL).content.decode()
+    assert html.index("Đơn vị mới") < html.index("Đơn vị thử A")
+
+
+def test_a_new_row_at_an_equal_index_shares_the_computed_rank(
+    table: list[PeerRank], office: User
+) -> None:
+    data = _table_data(table, 3) | {"rows-2-name": "Đơn vị mới", "rows-2-index": "80"}
+    assert client_for(office).post(URL, data).status_code == 302
+    new = PeerRank.objects.get(name="Đơn vị mới")
+    # 80 % like the organization (rank 2): equal indices share, never a tie-break.
+    assert (new.position, new.rank, new.rank_computed) == (3, 2, True)
+
+
+def test_a_refused_save_lists_the_rows_with_errors_at_the_top(
+    table: list[PeerRank], office: User
+) -> None:
+    data = _table_data(table, 3) | {
+        "rows-1-index": "x",
+        "rows-2-name": "Đơn vị mới",
+        "rows-2-score": "120",
+    }
+    response = client_for(office).post(URL, data)
+    html = response.content.decode()
+    summary = html.split('id="ranking-errors"')[1].split("</section>")[0]
+    assert "2 dòng có lỗi" in summary
+    assert 'href="#edit-row-2"' in summary and 'href="#edit-row-3"' in summary
+    assert "Điểm 120 vượt thang điểm 100" in summary
+    assert html.index('id="ranking-errors"') < html.index('id="ranking-table"')
     assert not PeerRank.objects.filter(name="Đơn vị mới").exists()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 
+from parplan.roles import group_role_label
 from parplan.scores import format_decimal
 
 register = template.Library()
@@ -23,3 +24,10 @@ def percent(value: Decimal | int | float | None) -> str:
     if value is None:
         return ""
     return format_decimal(Decimal(str(value)).quantize(Decimal("0.1")))
+
+
+@register.filter
+def role_name(group_name: str) -> str:
+    """A role group's name in the page's language (“Văn phòng Sở” → “Department
+    office” in English)."""
+    return group_role_label(group_name)

@@ -27,6 +27,12 @@ from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from parplan.text import normalize_name
 from tasks.appendix.attach import set_attach
+from tasks.appendix.changes import (
+    FieldChange,
+    criterion_changes,
+    task_added,
+    task_changes,
+)
 from tasks.appendix.columns import SCORE_COLUMNS, column_labels
 from tasks.appendix.parse import CriterionRow, appendix_parse
 from tasks.appendix.task_cells import TaskRow, split_lead
@@ -50,10 +56,15 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     rows: list[CriterionRow] = field(default_factory=list)  # as read, in code order
     ignored_columns: list[str] = field(default_factory=list)  # not read: not imported
+    changes: list[FieldChange] = field(default_factory=list)  # old → new
 
-    def preview(self) -> list[tuple[CriterionRow, str]]:
-        """Each row of the file with what the import does to it, for the preview."""
+    def preview(self) -> list[tuple[CriterionRow, str, list[FieldChange]]]:
+        """Each row of the file with what the import does to it and, for an update,
+        each field it changes, for the preview."""
         created, updated = set(self.created), set(self.updated)
+        by_code: dict[str, list[FieldChange]] = {}
+        for change in self.changes:
+            by_code.setdefault(change.code, []).append(change)
         return [
             (
                 row,
@@ -62,6 +73,7 @@ class ImportReport:
                 else UPDATED
                 if row.code in updated
                 else UNCHANGED,
+                by_code.get(row.code, []),
             )
             for row in self.rows
         ]
@@ -116,11 +128,14 @@ class AppendixWriter:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.by_code = {c.code: c for c in Criterion.objects.filter(plan=plan)}
+        self.by_code_before = set(self.by_code)  # stored before this import
+        self.code_by_pk = {c.pk: code for code, c in self.by_code.items()}
         self.units = {
             u.key: u for u in Unit.objects.filter(organization=plan.organization_id)
         }
         self.units_created: list[str] = []
         self.task_counts: Counter[str] = Counter()
+        self.changes: list[FieldChange] = []  # old → new, for the preview
 
     # Units ------------------------------------------------------------------------
 
@@ -153,11 +168,14 @@ class AppendixWriter:
         code = parent_code(row.code)
         parent = self.by_code.get(code) if code else None
         values = {"title": row.title, **{r: row.scores[r] for r in SCORE_COLUMNS}}
-        differ = (
-            is_new
-            or criterion.parent_id != (parent.pk if parent else None)
-            or any(getattr(criterion, name) != value for name, value in values.items())
+        changes = criterion_changes(
+            criterion=criterion,
+            values=values,
+            parent=parent,
+            old_parent_code=self.code_by_pk.get(criterion.parent_id or 0),
         )
+        differ = is_new or bool(changes)
+        self.changes += changes
         criterion.parent = parent
         for name, value in values.items():
             setattr(criterion, name, value)
@@ -266,11 +284,20 @@ class AppendixWriter:
                 )
                 new.append((task, _parts_wanted({}, leads, wanted.supports)))
                 self.task_counts[CREATED] += 1
+                if criterion.code in self.by_code_before:
+                    self.changes.append(task_added(code=criterion.code, task=task))
                 continue
             had = self._parts(task)
             if not wanted.differs(task, leads, had):
                 self.task_counts[UNCHANGED] += 1
                 continue
+            before = (
+                task.text,
+                task.all_units,
+                task.due_date,
+                task.due_text,
+                task.output,
+            )
             task.text, task.all_units = wanted.text, wanted.all_units
             if wanted.due is not None:
                 task.due_date, task.due_text = wanted.due
@@ -278,7 +305,16 @@ class AppendixWriter:
                 task.output = wanted.output
             task.version += 1
             task.save()
-            self._parts_set(task, had, _parts_wanted(had, leads, wanted.supports))
+            parts = _parts_wanted(had, leads, wanted.supports)
+            self.changes += task_changes(
+                code=criterion.code,
+                task=task,
+                before=before,
+                had=had,
+                wanted=parts,
+                unit_names={u.pk: u.name for u in self.units.values()},
+            )
+            self._parts_set(task, had, parts)
             self.task_counts[UPDATED] += 1
         self._tasks_create(new)
 
@@ -371,6 +407,7 @@ def appendix_write(
     report.tasks_updated = writer.task_counts[UPDATED]
     report.tasks_unchanged = writer.task_counts[UNCHANGED]
     report.units_created = list(writer.units_created)
+    report.changes = writer.changes
 
 
 def appendix_import(

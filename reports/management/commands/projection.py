@@ -74,8 +74,8 @@ class Command(BaseCommand):
             f"(năm cơ sở {plan['baseline_year']}, thang điểm {num(plan['full_scale'])})"
         )
         columns = [
-            ("standard", "Điểm chuẩn"),
-            ("baseline", "Năm cơ sở"),
+            ("standard", "Điểm tối đa"),
+            ("baseline", "Năm trước"),
             ("target", "Mục tiêu"),
             ("expected", "Theo tiến độ"),
             ("forecast", "Dự báo"),
