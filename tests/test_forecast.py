@@ -89,7 +89,7 @@ def test_the_dashboard_json_and_headline_say_the_same(
     assert data["criteria"]["1.3"]["source"] == "progress"
     html = client_for(director).get(reverse("reports-dashboard")).content.decode()
     assert 'data-figure="scenarios.forecast.index">82,31<' in html
-    assert 'data-figure="places_gained">1<' in html
+    assert 'data-places="1">tăng 1 bậc<' in html
     assert 'data-figure="goal_met" data-value="false"' in html
     assert 'data-figure="totals.forecast">3,96<' in html
     assert 'data-figure="totals.gap">11,04<' in html  # 15 − 3,96
