@@ -47,4 +47,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # what a load balancer polls; the benchmark's trivial view
     path("healthz", views.healthz, name="healthz"),
+    # the benchmark's trivial signed-in view
+    path("ping", views.ping, name="parplan-ping"),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from parplan.roles import Role, user_roles
+from parplan.roles import Role, require_view, user_roles
 
 # Where each role's work is, first match wins (URL names, so that the ground floor
 # names the pages of the apps above without importing them).
@@ -33,6 +33,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """``ok`` without touching the database: what a load balancer polls, and the
     benchmark's measure of what the server does for the cheapest request."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """``ok`` to a signed-in user with a role: the benchmark's second reference, a
+    page that pays what every signed-in page pays (the session, the user and their
+    roles, the middleware) and nothing else."""
+    require_view(request.user)
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -144,6 +144,7 @@ NO_ORGANIZATION_DATA = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    "parplan-ping",
     "criteria-appraisal-import-confirm",
     "criteria-appraisal-import-cancel",
     "criteria-set-import-confirm",
