@@ -175,3 +175,33 @@ def test_the_database_aggregates_give_the_python_references_figures(
             (p.row.pk, p.remaining) for p in full.priorities
         ]
         transaction.set_rollback(True)
+
+
+def test_a_third_of_a_percent_is_not_rounded_before_the_expected_score_is(
+    organization: Organization, units: dict[str, Unit]
+) -> None:
+    """25 % over three lead parts is 8⅓ % done; with a target 0,03 above the
+    baseline the expected score is exactly 0,0025, which rounds up to 0,003. Summed
+    as Decimals (8,333…3) it came to 0,00249… and rounded down to 0,002."""
+    pool = [*units.values()]
+    pool.append(Unit.objects.create(organization=organization, name="Phòng 3"))
+    plan = plan_build(
+        organization=organization,
+        areas=1,
+        criteria_per_area=1,
+        subs_per_criterion=0,
+        tasks_per_leaf=0,
+        units=pool,
+    )
+    leaf = Criterion.objects.get(plan=plan, max_score__isnull=False)
+    leaf.baseline_score, leaf.target_score = Decimal(0), Decimal("0.03")
+    leaf.save()
+    task = Task.objects.create(criterion=leaf, position=1, text="Nhiệm vụ")
+    for unit, percent in zip(pool, [25, 0, 0], strict=True):
+        TaskUnit.objects.create(
+            task=task, unit=unit, role=TaskUnit.Role.LEAD, percent=percent
+        )
+    for with_parts in (True, False):
+        figures = plan_figures(plan=plan, with_parts=with_parts)
+        row = next(r for r in figures.rows if r.pk == leaf.pk)
+        assert row.expected == Decimal("0.003")
