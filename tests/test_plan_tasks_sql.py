@@ -177,12 +177,11 @@ def test_the_database_aggregates_give_the_python_references_figures(
         transaction.set_rollback(True)
 
 
-def test_a_third_of_a_percent_is_not_rounded_before_the_expected_score_is(
+def test_an_expected_score_exactly_at_a_half_rounds_up_on_both_readings(
     organization: Organization, units: dict[str, Unit]
 ) -> None:
     """25 % over three lead parts is 8⅓ % done; with a target 0,03 above the
-    baseline the expected score is exactly 0,0025, which rounds up to 0,003. Summed
-    as Decimals (8,333…3) it came to 0,00249… and rounded down to 0,002."""
+    baseline the expected score is exactly 0,0025: half up, 0,003."""
     pool = [*units.values()]
     pool.append(Unit.objects.create(organization=organization, name="Phòng 3"))
     plan = plan_build(
