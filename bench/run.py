@@ -8,7 +8,14 @@ in-process (``bench/measure.py``), then serves the application with gunicorn on
 a PostgreSQL server at ``BENCH_POSTGRES_URL``
 (default ``postgres://postgres@127.0.0.1:5432/parplan_bench``, dropped and recreated).
 
-``--quick`` runs everything at a tiny size on SQLite only and writes
+Each database runs twice: with the default local-memory cache and with Redis
+(``REDIS_URL``/``CACHE_URL`` set for the measuring process and the server, database
+``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/2``) — skipped, and said so,
+when Redis does not answer or its client is not installed. The tables, and every
+goal of issue 16 with "met" or "missed — why" (``bench/goals.py``), are printed and
+written (``bench/report.py``).
+
+``--quick`` runs everything at a tiny size on SQLite only, without Redis, and writes
 ``bench/out/benchmarks-quick.md``: a check that the benchmark still works.
 """
 
@@ -17,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -27,18 +33,29 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: python bench/run.py
+    sys.path.insert(0, str(ROOT))
+
+# after the path is set: run as a script, bench/ is not a package yet
+from bench.goals import goals_lines  # noqa: E402
+from bench.report import (  # noqa: E402
+    CONNECTIONS,  # Sync workers, two per core: the views are CPU-bound Python,
+    WORKERS,  # and the database and the load generator share the same two cores.
+    machine_describe,
+    report_write,
+    tables,
+)
+
+__all__ = ["machine_describe", "options_parse", "report_write", "tables"]
+
 LUA = ROOT / "bench" / "load.lua"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/parplan_bench"
-# Sync workers, two per core: the views are CPU-bound Python, and the database and
-# the load generator share the same two cores.
-WORKERS = 2 * (os.cpu_count() or 1)
-CONNECTIONS = 8
+REDIS_URL = "redis://127.0.0.1:6379/2"
 
 
 @dataclass
@@ -52,6 +69,7 @@ class Options:
     updates: int
     output: Path
     quick: bool
+    caches: list[str]  # "local", "redis"
 
 
 def options_parse(argv: list[str] | None = None) -> Options:
@@ -62,6 +80,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--import-reps", type=int, default=1)
     parser.add_argument("--load-seconds", type=int, default=12)
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--caches", default="local,redis")
     args = parser.parse_args(argv)
     if args.quick:
         return Options(
@@ -74,6 +93,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
             updates=300,
             output=args.output or ROOT / "bench" / "out" / "benchmarks-quick.md",
             quick=True,
+            caches=["local"],
         )
     return Options(
         databases=args.databases.split(","),
@@ -85,6 +105,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
         updates=50000,
         output=args.output or ROOT / "docs" / "benchmarks.md",
         quick=False,
+        caches=args.caches.split(","),
     )
 
 
@@ -130,6 +151,19 @@ def _postgres_recreate(url: str) -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
+
+
+def redis_missing(url: str) -> str:
+    """Why Redis cannot be measured ("" when it can): no client, or no answer."""
+    try:
+        import redis  # type: ignore[import-not-found,unused-ignore]  # optional
+    except ImportError:
+        return "the redis client is not installed"
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except Exception as exc:
+        return f"Redis does not answer at {url}: {exc}"
+    return ""
 
 
 def _free_port() -> int:
@@ -215,6 +249,11 @@ def load_measure(
         director, poster = load["director_cookie"], load["poster_cookie"]
         runs = {
             "trivial view (/healthz)": {"mode": "get", "path": "/healthz"},
+            "signed-in reference (/ping)": {
+                "mode": "get",
+                "path": "/ping",
+                "cookie": director,
+            },
             "dashboard, seed plan": {
                 "mode": "get",
                 "path": f"/bao-cao/?year={load['seed_year']}",
@@ -236,6 +275,7 @@ def load_measure(
         first_part = Path(str(load["parts_file"])).read_text().split()[0]
         warm_ups = [
             {"mode": "get", "path": "/healthz"},
+            {"mode": "get", "path": "/ping", "cookie": director},
             {
                 "mode": "get",
                 "path": runs["dashboard, seed plan"]["path"],
@@ -259,16 +299,21 @@ def load_measure(
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     trivial = figures["trivial view (/healthz)"]["rps"]
+    signed_in = figures["signed-in reference (/ping)"]["rps"]
     for row in figures.values():
         row["of_trivial"] = row["rps"] / trivial if trivial else 0.0
+        row["of_signed_in"] = row["rps"] / signed_in if signed_in else 0.0
     return {"workers": WORKERS, "connections": CONNECTIONS, "runs": figures}
 
 
 # One database ----------------------------------------------------------------------
 
 
-def database_run(name: str, options: Options, work: Path) -> dict[str, Any]:
-    folder = work / name
+def database_run(
+    name: str, options: Options, work: Path, *, redis_url: str = ""
+) -> dict[str, Any]:
+    """One database, with the local-memory cache, or Redis at ``redis_url``."""
+    folder = work / (name + ("-redis" if redis_url else ""))
     folder.mkdir(parents=True)
     if name == "sqlite":
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -276,7 +321,13 @@ def database_run(name: str, options: Options, work: Path) -> dict[str, Any]:
         url = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL)
         _postgres_recreate(url)
     env = _base_env(url, folder)
-    print(f"== {name}", file=sys.stderr)
+    if redis_url:  # the settings read either name
+        env.update(REDIS_URL=redis_url, CACHE_URL=redis_url)
+        subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], check=False)
+    else:
+        env.pop("REDIS_URL", None)
+        env.pop("CACHE_URL", None)
+    print(f"== {name}" + (" with Redis" if redis_url else ""), file=sys.stderr)
     subprocess.run(
         [
             sys.executable,
@@ -305,267 +356,8 @@ def database_run(name: str, options: Options, work: Path) -> dict[str, Any]:
     else:
         result["load_figures"] = None
         print("    wrk not installed: load not measured", file=sys.stderr)
+    result["cache_label"] = "Redis" if redis_url else "local memory"
     return result
-
-
-# Report ----------------------------------------------------------------------------
-
-
-def machine_describe() -> dict[str, str]:
-    import django
-    import gunicorn
-    import openpyxl
-
-    memory = "?"
-    meminfo = Path("/proc/meminfo")
-    if meminfo.exists():
-        kib = int(meminfo.read_text().split("\n")[0].split()[1])
-        memory = f"{kib / 1024 / 1024:.1f} GiB"
-    wrk = "not installed"
-    if shutil.which("wrk"):
-        wrk = subprocess.run(
-            ["wrk", "-v"], capture_output=True, text=True, check=False
-        ).stdout.split(" [")[0]
-    return {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "cores": str(os.cpu_count()),
-        "memory": memory,
-        "cpu": _cpu_name(),
-        "python": platform.python_version(),
-        "django": django.__version__,
-        "openpyxl": openpyxl.__version__,
-        "gunicorn": gunicorn.__version__,
-        "wrk": wrk,
-    }
-
-
-def _cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "?"
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.1f} ms"
-
-
-def _kib(size: float) -> str:
-    return f"{size / 1024:,.0f} KiB"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |"]
-    lines.append("|" + "|".join(" --- " for _ in header) + "|")
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
-def tables(results: dict[str, dict[str, Any]]) -> list[str]:
-    """The figures of every database, as Markdown tables (printed and written)."""
-    lines: list[str] = []
-    rows = []
-    for db, result in results.items():
-        for page in result["pages"]:
-            seed, large = page["seed"], page["large"]
-            rows.append(
-                [
-                    result["database"]["name"],
-                    page["page"],
-                    f"{seed['queries']} / {large['queries']}",
-                    _ms(seed["median_s"]),
-                    _ms(large["median_s"]),
-                    f"{page['ratio']:.1f}×",
-                    f"{large['bytes'] / 1024:,.0f} KiB",
-                ]
-            )
-        del db
-    lines.append("### Pages: seed plan vs large plan")
-    lines.append("")
-    lines += _table(
-        [
-            "database",
-            "page",
-            "queries (seed / large)",
-            "seed, median",
-            "large, median",
-            "large ÷ seed",
-            "large page size",
-        ],
-        rows,
-    )
-    lines += ["", "### Appendix import vs openpyxl's bare read (read-only)", ""]
-    rows = []
-    for result in results.values():
-        imp = result["import"]
-        rows.append(
-            [
-                result["database"]["name"],
-                f"{imp['rows']:,}",
-                _ms(imp["import_s"]),
-                _ms(imp["bare_read_s"]),
-                f"{imp['ratio']:.1f}×",
-            ]
-        )
-    lines += _table(["database", "rows", "import", "openpyxl read-only", "ratio"], rows)
-    lines += [
-        "",
-        "### Ranking import (dry run, every rank computed) vs openpyxl's bare read",
-        "",
-    ]
-    rows = []
-    for result in results.values():
-        ranking = result.get("ranking")
-        if ranking:
-            rows.append(
-                [
-                    result["database"]["name"],
-                    f"{ranking['rows']:,}",
-                    _ms(ranking["import_s"]),
-                    _ms(ranking["bare_read_s"]),
-                    f"{ranking['ratio']:.1f}×",
-                ]
-            )
-    lines += _table(["database", "rows", "import", "openpyxl read-only", "ratio"], rows)
-    lines += [
-        "",
-        "### Self-assessment export vs openpyxl write-only writing the same cells bare",
-        "",
-    ]
-    rows = []
-    for result in results.values():
-        export = result["export"]
-        for size, exp in export.items():
-            rows.append(
-                [
-                    result["database"]["name"],
-                    f"{size} ({exp['rows']:,} rows)",
-                    _ms(exp["export_s"]),
-                    _ms(exp["bare_write_s"]),
-                    f"{exp['ratio']:.1f}×",
-                    _ms(exp["styled_write_s"]),
-                    _kib(exp["export_peak_bytes"]),
-                    _kib(exp["bare_peak_bytes"]),
-                ]
-            )
-        seed, large = export["seed"], export["large"]
-        added = max(1, large["rows"] - seed["rows"])
-        growth = (large["export_peak_bytes"] - seed["export_peak_bytes"]) / added
-        bare_growth = (large["bare_peak_bytes"] - seed["bare_peak_bytes"]) / added
-        rows.append(
-            [
-                result["database"]["name"],
-                "peak memory per added row",
-                "",
-                "",
-                "",
-                "",
-                f"{growth / 1024:.2f} KiB",
-                f"{bare_growth / 1024:.2f} KiB",
-            ]
-        )
-    lines += _table(
-        [
-            "database",
-            "plan",
-            "export",
-            "bare write",
-            "export ÷ bare",
-            "same cells, one style each",
-            "export peak memory",
-            "bare peak memory",
-        ],
-        rows,
-    )
-    lines += ["", "### Under load (gunicorn on 127.0.0.1, wrk)", ""]
-    rows = []
-    for result in results.values():
-        load = result.get("load_figures")
-        if not load:
-            continue
-        for name, run in load["runs"].items():
-            rows.append(
-                [
-                    result["database"]["name"],
-                    name,
-                    f"{run['rps']:,.1f}",
-                    f"{run['p50_ms']:,.1f}",
-                    f"{run['p95_ms']:,.1f}",
-                    f"{run['p99_ms']:,.1f}",
-                    str(run["errors"]),
-                    f"{run['requests']:,}",
-                    f"{run['of_trivial']:.1%}",
-                ]
-            )
-    lines += _table(
-        [
-            "database",
-            "requests",
-            "req/s",
-            "p50 ms",
-            "p95 ms",
-            "p99 ms",
-            "errors",
-            "requests done",
-            "of trivial view's req/s",
-        ],
-        rows,
-    )
-    return lines
-
-
-def report_write(
-    options: Options,
-    machine: dict[str, str],
-    results: dict[str, dict[str, Any]],
-    elapsed: float,
-    notes: str,
-) -> str:
-    first = next(iter(results.values()))
-    sizes = first["data"]["large_rows"]
-    load = first.get("load_figures") or {}
-    versions = ", ".join(
-        f"{r['database']['name']} {r['database']['version']}" for r in results.values()
-    )
-    text = [
-        "# Benchmarks",
-        "",
-        "Written by `python bench/run.py` (also `./dev bench`); do not edit the figures "
-        "by hand, run it again. The notes at the end are kept from "
-        "`bench/notes.md`.",
-        "",
-        f"- Date: {machine['date']}; whole run {elapsed:.0f} s"
-        + (" (quick mode: tiny sizes, not figures to quote)" if options.quick else ""),
-        f"- Machine: {machine['cores']} cores ({machine['cpu']}), "
-        f"{machine['memory']} memory",
-        f"- Python {machine['python']}, Django {machine['django']}, openpyxl "
-        f"{machine['openpyxl']}, gunicorn {machine['gunicorn']}, {machine['wrk']}; "
-        f"{versions}",
-        f"- Seed plan: the department's 2023 plan (fixtures). Large plan (synthetic, "
-        f"“dữ liệu tổng hợp”): {sizes['criteria']:,} criteria, {sizes['tasks']:,} "
-        f"tasks, {sizes['parts']:,} unit parts, {sizes['updates']:,} progress updates, "
-        f"12 units.",
-        f"- Times are medians of {options.reps} repetitions after a warm-up "
-        f"(import: {options.import_reps} run, each into a new organization), "
-        "measured in-process with Django's test client; DEBUG off.",
-        f"- Load: gunicorn `--workers {load.get('workers', WORKERS)} --worker-class "
-        f"sync` on 127.0.0.1 (two sync workers per core), wrk `-t1 "
-        f"-c{load.get('connections', CONNECTIONS)} -d{options.load_seconds}s` with "
-        "a signed-in user's session cookie; posts carry the CSRF token and each "
-        "part's current version, each part posted once. The server, the database and "
-        "wrk share the same cores.",
-        "",
-        *tables(results),
-        "",
-    ]
-    if notes:
-        text += [notes.rstrip(), ""]
-    body = "\n".join(text)
-    options.output.parent.mkdir(parents=True, exist_ok=True)
-    options.output.write_text(body, encoding="utf-8")
-    return body
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -580,18 +372,31 @@ def main(argv: list[str] | None = None) -> None:
         env=_base_env("sqlite://:memory:", ROOT),
         check=True,
     )
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
+    redis_url = os.environ.get("BENCH_REDIS_URL", REDIS_URL)
+    skipped = ""
+    if "redis" in options.caches:
+        skipped = redis_missing(redis_url)
+        if skipped:
+            print(f"Redis not measured: {skipped}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="parplan-bench-") as work:
         for name in options.databases:
-            results[name] = database_run(name, options, Path(work))
+            if "local" in options.caches:
+                results[name] = database_run(name, options, Path(work))
+            if "redis" in options.caches and not skipped:
+                results[f"{name}+redis"] = database_run(
+                    name, options, Path(work), redis_url=redis_url
+                )
     notes_file = ROOT / "bench" / "notes.md"
     notes = "" if options.quick else notes_file.read_text(encoding="utf-8")
+    if skipped:
+        notes = f"Redis was not measured in this run: {skipped}.\n\n" + notes
     elapsed = time.perf_counter() - started
     report_write(options, machine, results, elapsed, notes)
     print("\n".join(tables(results)))
+    print("\n" + "\n".join(goals_lines(results)))
     print(f"\nwritten to {options.output} in {elapsed:.0f} s")
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     main()

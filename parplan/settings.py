@@ -156,8 +156,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A deferred transaction that reads and then writes cannot wait for another
     # writer: SQLite answers "database is locked" at once. Taking the write lock at
     # BEGIN makes writers queue for up to ``timeout`` seconds instead, and WAL lets
-    # pages be read while a progress report is written.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # pages be read while a progress report is written. Connections persist
+    # (``DB_CONN_MAX_AGE``) as on PostgreSQL: an idle connection in autocommit holds
+    # no read snapshot, so WAL checkpoints go on; the preview copy
+    # (parplan.preview_db) and a restore (parplan.backup) go through SQLite's backup
+    # API into the same file, which every open connection sees; and opening one per
+    # request cost about a tenth of a signed-in page's time.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         timeout=20,
         transaction_mode="IMMEDIATE",
@@ -310,3 +314,11 @@ LOGGING = {
 
 # An expired or missing form token: the site's page, with its menu.
 CSRF_FAILURE_VIEW = "parplan.error_views.csrf_failure"
+# Sessions: read from the cache, written through to the database, where the cache is
+# shared by every worker (Redis, ``CACHE_URL``/``REDIS_URL``). With the default
+# per-process local-memory cache, a session signed out in one worker would stay in
+# another's cache, so sessions stay in the database alone. (Signed-cookie sessions
+# are refused: a copied cookie would outlive its sign-out.)
+_cache_backend = globals().get("CACHES", {}).get("default", {}).get("BACKEND", "")
+if _cache_backend and not _cache_backend.endswith(("LocMemCache", "DummyCache")):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -49,6 +49,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # what browsers ask for whatever the page links
     path("favicon.ico", views.favicon, name="favicon"),
+    # the benchmark's trivial signed-in view
+    path("ping", views.ping, name="parplan-ping"),
 ]
 
 # The error pages in the site's layout, with the way back to one's own page.

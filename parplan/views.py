@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from parplan.error_views import LANDING as LANDING  # re-exported: the tests read it
 from parplan.error_views import landing_url_name
+from parplan.roles import require_view
 
 
 @login_required
@@ -35,6 +36,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """``ok`` without touching the database: what a load balancer polls, and the
     benchmark's measure of what the server does for the cheapest request."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def ping(request: HttpRequest) -> HttpResponse:
+    """``ok`` to a signed-in user with a role: the benchmark's second reference, a
+    page that pays what every signed-in page pays (the session, the user and their
+    roles, the middleware) and nothing else."""
+    require_view(request.user)
     return HttpResponse("ok", content_type="text/plain")
 
 

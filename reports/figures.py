@@ -9,7 +9,7 @@ it never changes the model instances it read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Criterion, Plan
 from reports.forecast import CriterionFigures, Sums, leaf_fill
 from reports.models import PeerRank
+from reports.plan_rows import CriterionRow, TaskSums, criteria_rows, plan_task_sums
 from reports.plan_tasks import TaskFigures, plan_tasks
 from reports.rules import (
     POINT_Q,
@@ -28,6 +29,7 @@ from reports.rules import (
     points_needed_for,
     rank_among,
 )
+from tasks.models import Status
 
 SCENARIO_KEYS = ("baseline", "self", "forecast", "target")
 SCENARIO_LABELS = {
@@ -61,13 +63,16 @@ class PeerFigure:
 class Priority:
     row: CriterionFigures
     remaining: Decimal
-    open_tasks: list[TaskFigures]
+    open_count: int
+    # the open tasks themselves: on the rows' reading, filled by the page that
+    # shows them (``priority_tasks``)
+    open_tasks: list[TaskFigures] = field(default_factory=list)
 
     @property
     def per_open_task(self) -> Decimal | None:
-        if not self.open_tasks:
+        if not self.open_count:
             return None
-        return (self.remaining / len(self.open_tasks)).quantize(POINT_Q)
+        return (self.remaining / self.open_count).quantize(POINT_Q)
 
 
 @dataclass
@@ -87,6 +92,8 @@ class PlanFigures:
     scenarios: dict[str, Scenario]
     points_needed: Decimal | None
     priorities: list[Priority]
+    status_counts: dict[str, int]  # the plan's tasks by state
+    task_count: int
 
     @property
     def has_ranking(self) -> bool:
@@ -147,17 +154,29 @@ def plan_figures(
     higher index, peers moved by ``peer_change``. The headline (goal met, places
     gained, points still needed) is the forecast scenario's.
 
-    ``with_parts=False`` reads the tasks aggregated by the database, without their
-    parts as model instances (``plan_tasks``): the same figures, for pages that show
-    no part.
+    ``with_parts=False`` reads the criteria as rows and lets the database sum each
+    criterion's tasks (``reports.plan_rows``): the same figures, with no task listed
+    (``tasks`` and each row's ``tasks`` empty) and no model instance, for pages that
+    list only a few tasks.
     """
-    criteria = list(Criterion.objects.filter(plan=plan).order_by("sort_key"))
-    tasks = plan_tasks(plan, with_parts=with_parts)
+    criteria: list[Criterion] | list[CriterionRow]
+    tasks: list[TaskFigures] = []
+    if with_parts:
+        criteria = list(Criterion.objects.filter(plan=plan).order_by("sort_key"))
+        tasks = plan_tasks(plan)
+        sums = _task_sums(tasks)
+        status_counts = dict.fromkeys(Status.values, 0)
+        for task in tasks:
+            status_counts[task.state] += 1
+    else:
+        criteria = criteria_rows(plan)
+        plan_sums = plan_task_sums(plan)
+        sums, status_counts = plan_sums.by_criterion, plan_sums.status_counts
     tasks_by_criterion: dict[int, list[TaskFigures]] = {}
     for task in tasks:
         tasks_by_criterion.setdefault(task.criterion_id, []).append(task)
 
-    by_pk = {c.pk: c for c in criteria}
+    by_pk: dict[int, Criterion | CriterionRow] = {c.pk: c for c in criteria}
     parents = {c.parent_id for c in criteria if c.parent_id is not None}
     rows: list[CriterionFigures] = []
     row_by_pk: dict[int, CriterionFigures] = {}
@@ -165,16 +184,20 @@ def plan_figures(
         own_tasks = tasks_by_criterion.get(criterion.pk, [])
         for task in own_tasks:
             task.criterion = criterion
+        own = sums.get(criterion.pk) or TaskSums()
         row = CriterionFigures(
             criterion=criterion,
             is_heading=criterion.pk in parents or criterion.max_score is None,
             applicable=criterion.applicable
             and not _inapplicable_above(criterion, by_pk),
             tasks=own_tasks,
+            open_count=own.open_count,
             area_code=criterion.code.split(".")[0],
         )
         if not row.is_heading and row.applicable:
-            leaf_fill(row, criterion, own_tasks)
+            leaf_fill(
+                row, criterion, progress_sum=own.progress_sum, task_count=own.count
+            )
         rows.append(row)
         row_by_pk[criterion.pk] = row
 
@@ -265,10 +288,26 @@ def plan_figures(
         scenarios=scenarios,
         points_needed=points_needed,
         priorities=_priorities(rows),
+        status_counts=status_counts,
+        task_count=sum(status_counts.values()),
     )
 
 
-def _inapplicable_above(criterion: Criterion, by_pk: dict[int, Criterion]) -> bool:
+def _task_sums(tasks: list[TaskFigures]) -> dict[int, TaskSums]:
+    """Each criterion's tasks summed in Python, as ``plan_task_sums`` sums them in
+    the database."""
+    sums: dict[int, TaskSums] = {}
+    for task in tasks:
+        item = sums.setdefault(task.criterion_id, TaskSums())
+        item.count += 1
+        item.open_count += task.state != Status.DONE
+        item.progress_sum += task.progress_exact
+    return sums
+
+
+def _inapplicable_above(
+    criterion: Criterion | CriterionRow, by_pk: dict[int, Criterion | CriterionRow]
+) -> bool:
     """A heading marked not applicable takes every row below it out too."""
     parent_id = criterion.parent_id
     while parent_id is not None:
@@ -350,7 +389,12 @@ def _tie_winners(
 
 def _priorities(rows: list[CriterionFigures]) -> list[Priority]:
     items = [
-        Priority(row=row, remaining=row.remaining, open_tasks=row.open_tasks)
+        Priority(
+            row=row,
+            remaining=row.remaining,
+            open_count=row.open_count,
+            open_tasks=row.open_tasks,
+        )
         for row in rows
         if not row.is_heading and row.remaining > 0
     ]

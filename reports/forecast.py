@@ -4,11 +4,13 @@ headline uses) and the sums that roll up to headings, areas and the plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion
+from reports.plan_rows import CriterionRow
 from reports.plan_tasks import TaskFigures
 from reports.rules import HUNDRED, ONE, POINT_Q, ZERO
 from tasks.models import Status
@@ -98,18 +100,27 @@ FORECAST_SOURCES = {
 class CriterionFigures(Sums):
     """One row of the tree, in code order, with its own or its children's figures."""
 
-    criterion: Criterion
+    criterion: Criterion | CriterionRow  # a row on the dashboard's reading
     is_heading: bool = False
     applicable: bool = True
     self_score: Decimal | None = None
     forecast_source: str = ""  # a key of FORECAST_SOURCES, for a scored row
     leaf_completion: Decimal = ZERO
-    tasks: list[TaskFigures] = field(default_factory=list)
+    tasks: list[TaskFigures] = field(default_factory=list)  # not on the rows' reading
+    open_count: int = 0  # its tasks not done
     area_code: str = ""
 
     @property
     def pk(self) -> int:
         return self.criterion.pk
+
+    @property
+    def model(self) -> Criterion:
+        """The criterion as a model instance: on the full reading only
+        (``plan_figures(with_parts=True)``), for pages that edit or export it."""
+        if not isinstance(self.criterion, Criterion):
+            raise TypeError("the rows' reading of the figures has no model instance")
+        return self.criterion
 
     @property
     def code(self) -> str:
@@ -141,18 +152,25 @@ class CriterionFigures(Sums):
 
 
 def leaf_fill(
-    row: CriterionFigures, criterion: Criterion, tasks: list[TaskFigures]
+    row: CriterionFigures,
+    criterion: Criterion | CriterionRow,
+    *,
+    progress_sum: Fraction,
+    task_count: int,
 ) -> None:
+    """A scored criterion's figures from its score layers and its tasks' progress
+    (``progress_sum``: the exact sum of their progress, 0–100 each)."""
     maximum = criterion.max_score or ZERO
     baseline = criterion.baseline_score or ZERO
     target = criterion.target_score if criterion.target_score is not None else baseline
-    if tasks:
-        completion = sum((t.progress for t in tasks), ZERO) / (HUNDRED * len(tasks))
+    if task_count:
+        exact = progress_sum / (100 * task_count)
     else:
-        completion = ZERO if target > baseline else ONE
-    completion = min(max(completion, ZERO), ONE)
-    expected = (baseline + (target - baseline) * completion).quantize(
-        POINT_Q, rounding=ROUND_HALF_UP
+        exact = Fraction(0) if target > baseline else Fraction(1)
+    exact = min(max(exact, Fraction(0)), Fraction(1))
+    completion = Decimal(exact.numerator) / Decimal(exact.denominator)
+    expected = _half_up(
+        Fraction(baseline) + Fraction(target - baseline) * exact, POINT_Q
     )
     appraised = criterion.appraised
     survey = criterion.survey_score
@@ -186,3 +204,11 @@ def leaf_fill(
     row.survey_entered = int(survey is not None)
     row.scored = 1
     row.leaf_completion = completion
+
+
+def _half_up(value: Fraction, quantum: Decimal) -> Decimal:
+    """``value`` rounded half away from zero to ``quantum`` (as ``ROUND_HALF_UP``),
+    exactly: a completion of ⅓ is never rounded before it is multiplied."""
+    steps = value / Fraction(quantum)
+    whole = int(abs(steps) + Fraction(1, 2))
+    return (Decimal(whole if steps >= 0 else -whole) * quantum).quantize(quantum)

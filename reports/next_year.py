@@ -122,7 +122,7 @@ def next_year_preview(*, plan: Plan) -> NextYearPreview:
     figures = plan_figures(plan=plan, with_ranking=False)
     rows = []
     for item in figures.rows:
-        criterion = item.criterion
+        criterion = item.model
         baseline = target = None
         layer = ""
         if not item.is_heading and item.applicable:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Q, Sum
 
 from criteria.models import Criterion, Plan
+from reports.plan_rows import CriterionRow
 from tasks.models import (
     ALL_UNITS_LABEL,
     Status,
@@ -69,8 +71,11 @@ class TaskFigures:
     state: str
     progress: Decimal
     lead_parts: list[LeadPart]
+    # the progress as an exact fraction (the mean of the lead parts' percents): the
+    # criterion's completion is summed from it without rounding
+    progress_exact: Fraction = Fraction(0)
     parts: list[TaskUnit] = field(default_factory=list)
-    criterion: Criterion | None = None
+    criterion: Criterion | CriterionRow | None = None
 
     @classmethod
     def of(cls, task: Task, parts: list[TaskUnit]) -> TaskFigures:
@@ -79,6 +84,7 @@ class TaskFigures:
             **{name: getattr(task, name) for name in TASK_FIELDS},
             state=status_of(task.status, leads),
             progress=progress_of(task.percent, leads),
+            progress_exact=_exact(task.percent, [p.percent for p in leads]),
             lead_parts=[
                 LeadPart(
                     p.unit_id,
@@ -119,12 +125,16 @@ class TaskFigures:
         )
 
 
-def plan_tasks(plan: Plan, *, with_parts: bool = True) -> list[TaskFigures]:
+def plan_tasks(
+    plan: Plan, *, with_parts: bool = True, where: Q | None = None
+) -> list[TaskFigures]:
     """The plan's tasks in two queries, in criterion and position order; the parts
     are selected by the plan rather than by a list of every task's id, which at
-    province scale (10,000 tasks) costs more to build and run than the rows."""
+    province scale (10,000 tasks) costs more to build and run than the rows.
+    ``where`` (a filter on ``Task``, with ``with_parts=False``) reads only some of
+    them, still in two queries: the dashboard's few tasks to show."""
     if not with_parts:
-        return _tasks_aggregated(plan)
+        return _tasks_aggregated(plan, where or Q())
     tasks = list(
         Task.objects.filter(criterion__plan=plan).order_by("criterion_id", "position")
     )
@@ -141,10 +151,10 @@ def plan_tasks(plan: Plan, *, with_parts: bool = True) -> list[TaskFigures]:
     return [TaskFigures.of(task, by_task[task.pk]) for task in tasks]
 
 
-def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
+def _tasks_aggregated(plan: Plan, where: Q) -> list[TaskFigures]:
     lead = Q(parts__role=TaskUnit.Role.LEAD)
     rows = (
-        Task.objects.filter(criterion__plan=plan)
+        Task.objects.filter(where, criterion__plan=plan)
         .order_by("criterion_id", "position")
         .values(*TASK_FIELDS, "status", "percent")
         .annotate(
@@ -158,7 +168,10 @@ def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
         )
     )
     leads = (
-        TaskUnit.objects.filter(task__criterion__plan=plan, role=TaskUnit.Role.LEAD)
+        TaskUnit.objects.filter(
+            task__in=Task.objects.filter(where, criterion__plan=plan),
+            role=TaskUnit.Role.LEAD,
+        )
         .order_by("unit__position", "unit__name")
         .values_list(
             "task_id",
@@ -178,6 +191,10 @@ def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
             **{name: row[name] for name in TASK_FIELDS},
             state=_state_of(row),
             progress=_progress_of(row),
+            progress_exact=Fraction(
+                int(row["lead_sum"] or 0) if row["lead_count"] else int(row["percent"]),
+                int(row["lead_count"]) or 1,
+            ),
             lead_parts=[],
         )
         tasks.append(task)
@@ -188,6 +205,12 @@ def _tasks_aggregated(plan: Plan) -> list[TaskFigures]:
                 LeadPart(unit_id, name, position, percent, status, note, updated)
             )
     return tasks
+
+
+def _exact(own_percent: int, lead_percents: list[int]) -> Fraction:
+    if not lead_percents:
+        return Fraction(own_percent)
+    return Fraction(sum(lead_percents), len(lead_percents))
 
 
 def _progress_of(row: dict[str, object]) -> Decimal:

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from criteria.models import Plan
+from criteria.models import Criterion, Plan
 from parplan.scores import format_decimal
 from parplan.workbook_values import CachedValue, cached_values_write, row_height
 from parplan.workbooks import (
@@ -120,7 +120,7 @@ def evidence_line(evidence: Evidence) -> str:
 
 def _leaf_values(row: CriterionFigures) -> dict[str, Decimal | None]:
     criterion = row.criterion
-    survey = criterion.method == criterion.Method.SURVEY
+    survey = criterion.method == Criterion.Method.SURVEY
     return {
         "max": criterion.max_score,
         "self": None if survey else criterion.self_score,
@@ -300,9 +300,9 @@ def _criteria_rows(
         if not row.applicable:
             font = MUTED
         fill = AREA_FILL if area else None
-        note = row.criterion.explanation
+        note = row.model.explanation
         if not row.applicable:
-            reason = row.criterion.not_applicable_reason
+            reason = row.model.not_applicable_reason
             note = (
                 _("Không áp dụng: %(reason)s") % {"reason": reason}
                 if reason

@@ -1,41 +1,25 @@
 """What the dashboard and the plan tree summarise from the engine's figures: tasks
-needing attention, tasks by status, each unit's progress, the tree filtered, and the
-figures as the ``projection`` command prints them. Nothing here queries the
-database."""
+needing attention, the few tasks the dashboard lists, the tree filtered, and the
+figures as the ``projection`` command prints them. Only ``dashboard_tasks`` queries
+the database (two queries: the few tasks the dashboard lists)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from reports.figures import PlanFigures
+from reports.figures import PlanFigures, Priority
 from reports.forecast import CriterionFigures, Sums
-from reports.plan_tasks import TaskFigures
-from reports.rules import INDEX_Q, SCORE_Q, ZERO
-from tasks.models import Status
+from reports.plan_tasks import DUE_SOON_DAYS, TaskFigures, plan_tasks
+from reports.rules import INDEX_Q, SCORE_Q
+from tasks.models import Status, TaskUnit
 from tasks.task_states import PartNote, TaskState, task_state_matches
-
-
-@dataclass
-class UnitProgress:
-    unit_id: int
-    name: str
-    parts: int = 0
-    done: int = 0
-    overdue: int = 0
-    percent_sum: int = 0
-    position: int = 0
-
-    @property
-    def percent(self) -> Decimal:
-        if not self.parts:
-            return ZERO
-        return (Decimal(self.percent_sum) / self.parts).quantize(Decimal("0.1"))
 
 
 def tasks_attention(
@@ -116,34 +100,49 @@ def places_phrase(places: int | None) -> str:
     return gettext("giữ nguyên thứ hạng")
 
 
-def status_counts(tasks: Iterable[TaskFigures]) -> dict[str, int]:
-    counts = dict.fromkeys(Status.values, 0)
-    for task in tasks:
-        counts[task.state] += 1
-    return counts
+@dataclass
+class DashboardTasks:
+    attention: list[TaskFigures]  # blocked, overdue or due soon, those first
+    states: dict[str, int]  # how many tasks the task list's state filters give
+    priorities: list[Priority]  # the first priorities, with their open tasks
 
 
-def unit_progress(
-    tasks: Iterable[TaskFigures], today: datetime.date | None = None
-) -> list[UnitProgress]:
-    """Each unit's lead parts: how many, how many done or overdue, mean percent."""
-    today = today or timezone.localdate()
-    units: dict[int, UnitProgress] = {}
+def dashboard_tasks(
+    *, figures: PlanFigures, today: datetime.date, priorities_shown: int
+) -> DashboardTasks:
+    """The only tasks the dashboard lists, read in two queries from the rows'
+    reading of the figures: those that may be blocked (their own status or a lead
+    part's), those due within 14 days (or overdue) and those of the first
+    ``priorities_shown`` priorities. Every task in a state of the attention list is
+    among them, so the states' counts are the whole plan's."""
+    priorities = figures.priorities[:priorities_shown]
+    shown = [p.row.pk for p in priorities]
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    blocked_part = TaskUnit.objects.filter(
+        task=OuterRef("pk"), role=TaskUnit.Role.LEAD, status=Status.BLOCKED
+    )
+    tasks = plan_tasks(
+        figures.plan,
+        with_parts=False,
+        where=Q(criterion_id__in=shown)
+        | Q(due_date__lte=soon)
+        | Q(status=Status.BLOCKED)
+        | Q(Exists(blocked_part)),
+    )
+    by_pk = {row.pk: row.criterion for row in figures.rows}
+    open_by_criterion: dict[int, list[TaskFigures]] = {}
     for task in tasks:
-        overdue = bool(task.due_date and task.due_date < today)
-        for part in task.lead_parts:
-            item = units.get(part.unit_id)
-            if item is None:
-                item = units[part.unit_id] = UnitProgress(
-                    part.unit_id, part.unit_name, position=part.unit_position
-                )
-            item.parts += 1
-            item.percent_sum += part.percent
-            if part.status == Status.DONE:
-                item.done += 1
-            elif overdue:
-                item.overdue += 1
-    return sorted(units.values(), key=lambda u: (u.position, u.name))
+        task.criterion = by_pk.get(task.criterion_id)
+        if task.state != Status.DONE:
+            open_by_criterion.setdefault(task.criterion_id, []).append(task)
+    return DashboardTasks(
+        attention=tasks_attention(tasks, today),
+        states=state_counts(tasks, today),
+        priorities=[
+            replace(p, open_tasks=open_by_criterion.get(p.row.pk, []))
+            for p in priorities
+        ],
+    )
 
 
 def figures_as_dict(figures: PlanFigures) -> dict[str, object]:

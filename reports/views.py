@@ -29,6 +29,7 @@ from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffic
 from reports.charts import area_chart, ranking_chart
 from reports.figures import SCENARIO_KEYS, plan_figures
 from reports.forms import DashboardForm
+from reports.plan_rows import units_progress
 from reports.plan_workbook import plan_write
 from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
@@ -37,11 +38,8 @@ from reports.summaries import (
     TASK_FILTER_DUE,
     TreeRow,
     attention_rows,
-    state_counts,
-    status_counts,
-    tasks_attention,
+    dashboard_tasks,
     tree_rows,
-    unit_progress,
 )
 from tasks.models import Evidence, QuarterlyReview, Status, Task
 from tasks.progress import tasks_progress_mean
@@ -79,7 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         today = timezone.localdate()
         figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
-        attention = tasks_attention(figures.tasks, today)
+        listed = dashboard_tasks(
+            figures=figures, today=today, priorities_shown=PRIORITIES_SHOWN
+        )
+        attention = listed.attention
         ctx.update(
             figures=figures,
             scenarios=[
@@ -91,17 +92,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ranking_chart=ranking_chart(figures),
             illustrative=ranking_is_illustrative(p.row for p in figures.ranking),
             statuses=[
-                (Status(value), count)
-                for value, count in status_counts(figures.tasks).items()
+                (Status(value), count) for value, count in figures.status_counts.items()
             ],
-            task_count=len(figures.tasks),
+            task_count=figures.task_count,
             attention=attention_rows(attention[:ATTENTION_SHOWN], today),
             attention_total=len(attention),
-            states=state_counts(figures.tasks, today),
+            states=listed.states,
             tasks_url=f"{reverse('tasks-list')}?plan={plan.pk}",
-            priorities=figures.priorities[:PRIORITIES_SHOWN],
+            priorities=listed.priorities,
             today=today,
-            units=unit_progress(figures.tasks, today),
+            units=units_progress(plan, today),
             appeals=appeals_summary(plan=plan),
             tree_url=f"{reverse('reports-tree')}?year={plan.year}",
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
@@ -153,8 +153,8 @@ def tree(request: HttpRequest) -> HttpResponse:
         lines = [
             TreeLine(
                 item,
-                SelfScoreForm.for_criterion(item.row.criterion)
-                if can_edit and not locked and _self_scored(item.row.criterion)
+                SelfScoreForm.for_criterion(item.row.model)
+                if can_edit and not locked and _self_scored(item.row.model)
                 else None,
             )
             for item in rows

@@ -1,5 +1,6 @@
 """The benchmark (bench/): its own code still runs, at a tiny size (no timing is
-asserted), and finds the same query count for each page at both sizes. The pages'
+asserted), and finds the same query count for each page at both sizes; the goal
+table says met, missed (and why) or not measured from made-up measurements. The pages'
 own query counts are pinned in their modules (test_dashboard.py, test_plan_tree.py,
 test_unit_head_progress.py, test_export_self_assessment.py)."""
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import run
+from bench import goals, run
 from bench.measure import Sizes, bench_data_build, measure_all
 
 
@@ -46,7 +47,7 @@ def test_the_benchmark_measures_every_page_at_a_tiny_size(
         "Pages: seed plan vs large plan",
         "Appendix import vs openpyxl's bare read",
         "Self-assessment export vs openpyxl write-only",
-        f"| {result['database']['name']} | unit head page |",
+        f"| {result['database']['name']}, local memory | unit head page |",
     ]:
         assert heading in text
 
@@ -60,3 +61,105 @@ def test_the_load_script_counts_a_live_servers_answers(live_server: object) -> N
     assert 0 < figures["p50_ms"] <= figures["p99_ms"]
     missing = run._wrk(live_server.url, 1, {}, mode="get", path="/no-such-page/")
     assert missing["errors"] == missing["requests"] > 0
+
+
+def _fake_result(**extra: object) -> dict[str, object]:
+    """Measurements as bench.measure and the load test write them, made up."""
+
+    def page(name: str, seed_s: float, large_s: float, kb: float) -> object:
+        return {
+            "page": name,
+            "seed": {"median_s": seed_s, "bytes": 1024, "queries": 3},
+            "large": {"median_s": large_s, "bytes": kb * 1024, "queries": 3},
+        }
+
+    def run_of(rps: float) -> dict[str, float]:
+        return {"rps": rps, "p99_ms": 20.0, "errors": 0}
+
+    result: dict[str, object] = {
+        "database": {"name": "SQLite"},
+        "pages": [
+            page("dashboard", 0.010, 0.040, 70),  # cold 4×: met
+            page("plan tree", 0.010, 1.000, 9000),  # 100×, 9 MB: missed
+            page("unit head page", 0.010, 0.020, 100),  # 2×: met
+        ],
+        "import": {"rows": 10505, "import_s": 9.0, "bare_read_s": 1.0},
+        "ranking": {"rows": 20000, "import_s": 1.5, "bare_read_s": 1.0},
+        "export": {
+            "seed": {"rows": 31, "export_peak_bytes": 1000},
+            "large": {
+                "rows": 2031,
+                "export_s": 0.5,
+                "styled_write_s": 0.2,
+                "export_peak_bytes": 1000 + 2000 * 100,  # 0.1 KiB a row: flat
+            },
+        },
+        "load_figures": {
+            "runs": {
+                "trivial view (/healthz)": run_of(1000),
+                "signed-in reference (/ping)": run_of(400),
+                "dashboard, seed plan": run_of(300),
+                "dashboard, large plan": run_of(100),
+            }
+        },
+    }
+    result.update(extra)
+    return result
+
+
+def _verdicts(result: dict[str, object]) -> dict[str, str]:
+    lines = goals.goals_lines({"sqlite": result})
+    rows = [line.split(" | ") for line in lines[4:]]  # after the heading and header
+    return {row[0].removeprefix("| "): row[3].removesuffix(" |") for row in rows}
+
+
+def test_the_goal_table_prints_every_goal_with_met_or_missed_and_why() -> None:
+    verdicts = _verdicts(_fake_result())
+    assert set(verdicts) == {goal for goal, _ in goals.GOALS}
+    assert verdicts["Large dashboard cold ≤ 5× the seed's"] == "met"
+    assert verdicts["Unit head's page ≤ 3× the seed's and ≤ 300 KB"] == "met"
+    tree = verdicts["Large plan tree's first page ≤ 3× the seed's and ≤ 300 KB"]
+    assert tree.startswith("missed — 100.0× > 3×; 9,000 KB > 300 KB: ")
+    assert verdicts["Appendix import ≤ 3× openpyxl's bare read"].startswith(
+        "missed — 9.0× > 3×"
+    )
+    assert verdicts["Ranking import ≤ 2× its bare read at 20,000 rows"] == "met"
+    assert verdicts["Export ≤ 2× openpyxl's styled write of the same cells"] == (
+        "missed — 2.5× > 2×: the export's own work (criteria read, text cleaned, "
+        "formulas) on top"
+    )
+    assert verdicts["Export memory flat per row"] == "met"
+    assert verdicts["Seed dashboard ≥ 50 % of the signed-in reference's req/s"] == "met"
+    assert verdicts[
+        "Large dashboard ≥ 50 % of the signed-in reference's req/s"
+    ].startswith("missed — 25% < 50%")
+    assert verdicts["Large dashboard ≥ 15 % of /healthz's req/s"] == (
+        "missed — 10% < 15%: the page's own work per request (p99 20 ms)"
+    )
+    assert verdicts["Under load: 0 errors"] == "met"
+
+
+def test_a_measurement_not_made_prints_not_measured_rather_than_failing() -> None:
+    verdicts = _verdicts(_fake_result(pages=[], load_figures=None, export={}))
+    assert verdicts["Large dashboard warm ≤ 1.5× the seed's"] == "not measured"
+    assert verdicts["Large dashboard cold ≤ 5× the seed's"] == "not measured"
+    assert verdicts["A tree branch ≤ 50 ms"].startswith("not measured")
+    assert verdicts["Under load: 0 errors"] == "not measured"
+    assert verdicts["Export memory flat per row"] == "not measured"
+
+
+def test_the_named_measurements_win_over_the_pages_table() -> None:
+    verdicts = _verdicts(
+        _fake_result(
+            dashboard_warm_ms={"seed": 10.0, "large": 20.0},
+            tree_first_page={"seed_ms": 10.0, "large_ms": 25.0, "large_kb": 16},
+            tree_branch={"ms": 60.0, "kb": 283},
+        )
+    )
+    assert verdicts["Large dashboard warm ≤ 1.5× the seed's"].startswith(
+        "missed — 2.0× > 1.5×"
+    )
+    assert (
+        verdicts["Large plan tree's first page ≤ 3× the seed's and ≤ 300 KB"] == "met"
+    )
+    assert verdicts["A tree branch ≤ 50 ms"] == "missed — 60 ms > 50 ms"

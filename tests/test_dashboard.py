@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from criteria.models import Organization, Plan
 from parplan.scores import format_decimal
+from reports.figures import plan_figures
 from reports.models import PeerRank
+from reports.summaries import dashboard_tasks
 from tasks.models import Status, Task, TaskUnit, Unit
 from tests.factories import plan_build
 from tests.helpers import client_for
@@ -171,6 +173,23 @@ def test_a_figure_and_the_list_behind_it_count_the_same_tasks(
     assert listed.content.decode().count('class="task-row"') == (
         Task.objects.filter(parts__unit=center).distinct().count()
     )
+
+
+def test_a_blocked_task_due_far_ahead_is_listed_and_counted_outside_the_priorities(
+    seed_plan: Plan,
+) -> None:
+    """The dashboard reads only the tasks it may list; a blocked one is among them
+    whatever its due date or its criterion's place among the priorities."""
+    today = timezone.localdate()
+    task = Task.objects.filter(criterion__code="1.1.1").first()
+    Task.objects.filter(pk=task.pk).update(
+        due_date=today + datetime.timedelta(days=200)
+    )
+    TaskUnit.objects.filter(task=task, role="lead").update(status=Status.BLOCKED)
+    figures = plan_figures(plan=seed_plan, with_parts=False)
+    listed = dashboard_tasks(figures=figures, today=today, priorities_shown=0)
+    assert [t.pk for t in listed.attention] == [task.pk]
+    assert listed.states["blocked"] == listed.states["at_risk"] == 1
 
 
 def test_charts_are_svg_drawn_on_the_server_without_any_cdn(
@@ -427,9 +446,12 @@ def _dashboard_queries(
     )
     client = client_for(director)
     client.get(URL)
-    # session, user, user's groups; plan years; the plan; criteria; tasks;
-    # parts with units; the ranking table; the appeals
-    with django_assert_num_queries(10):
+    # session, user, user's groups; plan years; the plan; criteria (as rows); each
+    # criterion's tasks summed by the database; the ranking table; the tasks listed
+    # (due soon, the first priorities') and their lead parts; each unit's lead parts
+    # counted; the appeals. Two more than when every task was read, none of them
+    # growing with the plan.
+    with django_assert_num_queries(12):
         response = client.get(URL, {"year": plan.year, "peer_change": "1"})
     assert response.status_code == 200
 

@@ -145,6 +145,7 @@ NO_ORGANIZATION_DATA = {
     "set_language",
     "healthz",
     "favicon",
+    "parplan-ping",
     "criteria-appraisal-import-confirm",
     "criteria-appraisal-import-cancel",
     "criteria-set-import-confirm",

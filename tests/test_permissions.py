@@ -163,6 +163,7 @@ PAGES: dict[str, set[str]] = {
     "tasks-evidence-add": {"office"},
     "reports-next-year": {"office"},
     "reports-year-over-year": WITH_ROLE,
+    "parplan-ping": WITH_ROLE,
 }
 
 
@@ -193,6 +194,7 @@ def page_url(world: World, page: str) -> str:
         "tasks-evidence-add": f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
         "reports-next-year": f"/ke-hoach/{world.plan.pk}/nam-sau/",
         "reports-year-over-year": "/bao-cao/so-sanh-nam/",
+        "parplan-ping": "/ping",
     }[page]
 
 

@@ -74,3 +74,33 @@ def test_hsts_preload_is_off_unless_asked_for() -> None:
     off = manage("shell", "-c", code, **production)
     on = manage("shell", "-c", code, **production, SECURE_HSTS_PRELOAD="1")
     assert off.stdout.split()[-1] == "False" and on.stdout.split()[-1] == "True"
+
+
+def _setting(expression: str, **env: str) -> str:
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        "'parplan.settings'); django.setup(); from django.conf import settings; "
+        f"print({expression})"
+    )
+    environ = {**os.environ, "DEBUG": "1", **env}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sqlite_connections_persist_as_postgresqls_do() -> None:
+    conn_max_age = "settings.DATABASES['default']['CONN_MAX_AGE']"
+    sqlite = {"DATABASE_URL": "sqlite:///x.sqlite3"}
+    assert _setting(conn_max_age, **sqlite) == "60"
+    assert _setting(conn_max_age, DB_CONN_MAX_AGE="0", **sqlite) == "0"
+
+
+def test_sessions_stay_in_the_database_without_a_shared_cache() -> None:
+    engine = _setting("settings.SESSION_ENGINE", DATABASE_URL="sqlite:///x.sqlite3")
+    assert engine == "django.contrib.sessions.backends.db"
