@@ -26,7 +26,8 @@ from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
 from reports.charts import area_chart, ranking_chart
-from reports.figures import SCENARIO_KEYS, plan_figures
+from reports.figures import SCENARIO_KEYS
+from reports.figures_cache import plan_figures_cached
 from reports.forms import DashboardForm
 from reports.plan_workbook import plan_write
 from reports.ranking import ranking_is_illustrative
@@ -75,7 +76,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"form": form, "plan": plan}
     if plan is not None:
         today = timezone.localdate()
-        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
+        figures = plan_figures_cached(
+            plan=plan, peer_change=peer_change, with_parts=False
+        )
         attention = tasks_attention(figures.tasks, today)
         ctx.update(
             figures=figures,
@@ -141,7 +144,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             raise Http404(_("Tham số không hợp lệ."))
         unit_id = int_param(request, "unit")
         today = timezone.localdate()
-        figures = plan_figures(plan=plan, with_ranking=False)
+        figures = plan_figures_cached(plan=plan, with_ranking=False)
         units = {
             part.unit_id: part.unit for task in figures.tasks for part in task.parts
         }
