@@ -14,6 +14,7 @@ fails (Redis down) is logged and the figures are computed: never an error page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import replace
 from decimal import Decimal
@@ -36,13 +37,15 @@ FIGURES_CACHE_SECONDS = 24 * 3600
 def figures_cache_key(
     *,
     plan_id: int,
-    version: int,
+    version: str,
     peer_change: Decimal,
     with_ranking: bool,
     with_parts: bool,
 ) -> str:
     change = format(Decimal(peer_change).normalize(), "f")
-    return f"figures:{plan_id}:{version}:{change}:{int(with_ranking)}{int(with_parts)}"
+    # the version names 16 numbers: hashed, so that the key stays short
+    stamp = hashlib.blake2b(version.encode(), digest_size=12).hexdigest()
+    return f"figures:{plan_id}:{stamp}:{change}:{int(with_ranking)}{int(with_parts)}"
 
 
 def plan_figures_cached(

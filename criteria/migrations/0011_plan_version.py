@@ -6,6 +6,7 @@ from django.db import migrations, models
 from criteria.plan_version import (
     CRITERIA_WATCHED,
     PLAN_WATCHED,
+    SLOTS,
     plan_created_sql,
     triggers_install,
     triggers_remove,
@@ -19,10 +20,11 @@ def install(apps, schema_editor):
         "sqlite": "CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)",
     }.get(vendor, "1")
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO criteria_planversion (plan_id, number)"
-            f" SELECT id, {now} FROM criteria_plan"
-        )
+        for slot in range(SLOTS):
+            cursor.execute(
+                "INSERT INTO criteria_planversion (plan_id, slot, number)"
+                f" SELECT id, {slot}, {now} FROM criteria_plan"
+            )
         for statement in plan_created_sql(vendor):
             cursor.execute(statement)
     triggers_install(schema_editor, (PLAN_WATCHED,), events=("UPDATE",))
@@ -53,12 +55,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='PlanVersion',
             fields=[
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='figures_version', serialize=False, to='criteria.plan', verbose_name='kế hoạch')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('slot', models.PositiveSmallIntegerField(verbose_name='ô')),
                 ('number', models.BigIntegerField(verbose_name='phiên bản số liệu')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures_versions', to='criteria.plan', verbose_name='kế hoạch')),
             ],
             options={
                 'verbose_name': 'phiên bản số liệu của kế hoạch',
                 'verbose_name_plural': 'phiên bản số liệu của kế hoạch',
+                'constraints': [models.UniqueConstraint(fields=('plan', 'slot'), name='plan_version_one_row_per_slot')],
             },
         ),
         migrations.RunPython(install, remove),
