@@ -537,3 +537,25 @@ def test_the_warm_dashboard_runs_the_same_few_queries_for_thousands_of_tasks(
         subs_per_criterion=5,
         tasks_per_leaf=20,
     )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["redis://127.0.0.1:abc/1", "http://127.0.0.1:6379/1", "redis://127.0.0.1/x"],
+)
+def test_a_bad_cache_url_stops_the_settings_naming_it(raw: str) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from parplan.settings import cache_from_url
+
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        cache_from_url("REDIS_URL", raw)
+
+
+def test_redis_is_the_cache_when_a_url_names_it_else_local_memory() -> None:
+    from parplan.settings import cache_from_url
+
+    redis = cache_from_url("REDIS_URL", "redis://127.0.0.1:6379/1")
+    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"
+    assert cache_from_url("CACHE_URL", "")["BACKEND"].endswith("LocMemCache")
