@@ -24,6 +24,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench.dashboard_cache import dashboard_cache_measure
+
 if TYPE_CHECKING:
     from django.test import Client
 
@@ -443,6 +445,15 @@ def database_describe() -> dict[str, str]:
     return {"vendor": connection.vendor, "name": name, "version": version}
 
 
+def _dashboard_cache(data: BenchData, *, reps: int) -> dict[str, Any]:
+    """Cold and warm (``dashboard_cold_ms``, ``dashboard_warm_ms`` per size)."""
+    _, _, seed, large = page_urls(data)[0]
+    client = _client_for(data.users["director"])
+    return dashboard_cache_measure(
+        client=client, urls={"seed": seed, "large": large}, reps=reps
+    )
+
+
 def measure_all(
     data: BenchData, *, reps: int, import_reps: int, folder: Path
 ) -> dict[str, Any]:
@@ -453,6 +464,7 @@ def measure_all(
     }
     for name, measure in [
         ("pages", lambda: pages_measure(data, reps=reps)),
+        ("dashboard_cache", lambda: _dashboard_cache(data, reps=reps)),
         ("export", lambda: export_measure(data, reps=reps)),
         ("import", lambda: import_measure(data, reps=import_reps)),
         (

@@ -14,6 +14,7 @@ from criteria.assessment_models import Appeal, SelfAssessment, SelfAssessmentSte
 from criteria.codes import CODE_RE, code_sort_key, parent_code
 from criteria.managers import CriterionQuerySet
 from criteria.plan_models import Organization, Plan
+from criteria.plan_version import PlanVersion
 from criteria.scoring import RuleKind, levels_check, rule_score
 from parplan.scores import ScoreField, format_decimal
 
@@ -25,6 +26,7 @@ __all__ = [
     "Criterion",
     "Organization",
     "Plan",
+    "PlanVersion",
     "ScoringRule",
     "SelfAssessment",
     "SelfAssessmentStep",

@@ -10,6 +10,8 @@ import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -170,6 +172,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # An import's dry run on SQLite works on a copy of the database (parplan.preview_db).
 DATABASE_ROUTERS = ["parplan.preview_db.PreviewRouter"]
+
+
+def cache_from_url(name: str, raw: str) -> dict[str, Any]:
+    """Django's cache from ``redis://host:port/db`` (or ``rediss://``); local memory
+    (per process) from an empty value or ``locmem://``."""
+    if raw in ("", "locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parts = urlsplit(raw)
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} has a bad port: {raw!r}") from exc
+    database = parts.path.strip("/")
+    if (
+        parts.scheme not in ("redis", "rediss")
+        or not parts.hostname
+        or port == 0
+        or (database and not database.isdigit())
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be redis://host:port/db (or locmem://), not {raw!r}"
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": raw,
+        # Redis down costs a page a quarter of a second, not a hung worker: the
+        # figures are then computed (reports.figures_cache).
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+
+
+# The cache of the plan's figures (reports.figures_cache): CACHE_URL, else REDIS_URL.
+CACHE_SETTING = "CACHE_URL" if os.environ.get("CACHE_URL") else "REDIS_URL"
+CACHES = {
+    "default": {
+        **cache_from_url(CACHE_SETTING, os.environ.get(CACHE_SETTING, "").strip()),
+        "KEY_PREFIX": "parplan",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,9 +27,9 @@ from parplan.history import HistoryEntry, recent_history
 from parplan.http import int_param, xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
 from reports.charts import area_chart, ranking_chart
-from reports.figures import SCENARIO_KEYS, plan_figures
+from reports.figures import SCENARIO_KEYS
+from reports.figures_cache import dashboard_figures_cached, plan_figures_cached
 from reports.forms import DashboardForm
-from reports.plan_rows import units_progress
 from reports.plan_workbook import plan_write
 from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
@@ -38,7 +38,6 @@ from reports.summaries import (
     TASK_FILTER_DUE,
     TreeRow,
     attention_rows,
-    dashboard_tasks,
     tree_rows,
 )
 from tasks.models import Evidence, QuarterlyReview, Status, Task
@@ -76,10 +75,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"form": form, "plan": plan}
     if plan is not None:
         today = timezone.localdate()
-        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
-        listed = dashboard_tasks(
-            figures=figures, today=today, priorities_shown=PRIORITIES_SHOWN
+        shown = dashboard_figures_cached(
+            plan=plan,
+            peer_change=peer_change,
+            today=today,
+            priorities_shown=PRIORITIES_SHOWN,
         )
+        figures, listed = shown.figures, shown.tasks
         attention = listed.attention
         ctx.update(
             figures=figures,
@@ -101,7 +103,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             tasks_url=f"{reverse('tasks-list')}?plan={plan.pk}",
             priorities=listed.priorities,
             today=today,
-            units=units_progress(plan, today),
+            units=shown.units,
             appeals=appeals_summary(plan=plan),
             tree_url=f"{reverse('reports-tree')}?year={plan.year}",
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
@@ -142,7 +144,7 @@ def tree(request: HttpRequest) -> HttpResponse:
         due = filter_choice(request, "due", TASK_FILTER_DUE, label=_("Hạn"))
         unit_id = filter_id(request, "unit", label=_("Đơn vị"))
         today = timezone.localdate()
-        figures = plan_figures(plan=plan, with_ranking=False)
+        figures = plan_figures_cached(plan=plan, with_ranking=False)
         units = {
             part.unit_id: part.unit for task in figures.tasks for part in task.parts
         }

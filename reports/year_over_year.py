@@ -17,7 +17,8 @@ from django.db.models import Q
 
 from criteria.codes import code_sort_key
 from criteria.models import Organization, Plan
-from reports.figures import PlanFigures, plan_figures
+from reports.figures import PlanFigures
+from reports.figures_cache import plan_figures_cached
 from reports.models import PeerRank
 from reports.rules import index_of
 
@@ -85,7 +86,7 @@ def year_over_year(*, plans: list[Plan]) -> YearOverYear:
         ).filter(Q(table_of=None) | Q(table_of=organization))
     }
     all_figures: list[PlanFigures] = [
-        plan_figures(plan=plan, with_parts=False) for plan in plans
+        plan_figures_cached(plan=plan, with_parts=False) for plan in plans
     ]
     years = []
     for plan, figures in zip(plans, all_figures, strict=True):

@@ -32,6 +32,12 @@ def test_the_benchmark_measures_every_page_at_a_tiny_size(
     }
     for page in pages.values():
         assert page["seed"]["queries"] == page["large"]["queries"] > 0
+    cached = result["dashboard_cache"]["locmem"]
+    for size in ("seed", "large"):
+        assert cached[size]["dashboard_cold_ms"] > 0
+        assert cached[size]["dashboard_warm_ms"] > 0
+    # inside the test's transaction nothing is cached: the warm page is the cold one
+    assert cached["seed"]["queries_warm"] == cached["large"]["queries_cold"]
     assert result["import"]["rows"] > 120
     assert result["export"]["large"]["rows"] > result["export"]["seed"]["rows"]
     parts = Path(result["load"]["parts_file"]).read_text().split("\n")

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria.commands import organization_argument, organization_option, plan_option
 from parplan.scores import ScoreParseError, format_decimal, parse_decimal
-from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS, plan_figures
+from reports.figures import SCENARIO_KEYS, SCENARIO_LABELS
+from reports.figures_cache import plan_figures_cached
 from reports.ranking import ranking_is_illustrative
 from reports.summaries import figures_as_dict, places_phrase
 
@@ -50,7 +51,9 @@ class Command(BaseCommand):
             peer_change = parse_decimal(options["peer_change"], places=3) or Decimal(0)
         except ScoreParseError as exc:
             raise CommandError(f"--peer-change: {exc}.") from exc
-        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
+        figures = plan_figures_cached(
+            plan=plan, peer_change=peer_change, with_parts=False
+        )
         data = figures_as_dict(figures)
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
