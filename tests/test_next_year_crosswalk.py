@@ -435,3 +435,22 @@ def test_the_command_refuses_a_wrong_crosswalk_and_writes_nothing(
             str(walk_path),
         )
     assert not Plan.objects.filter(year=2024).exists()
+
+
+def test_a_code_taken_over_by_a_moved_criterion_keeps_the_dropped_ones_row_apart(
+    results: Plan, office: User
+) -> None:
+    created = next_year_plan_create(
+        plan=results,
+        user=office,
+        carried_task_ids=[],
+        criteria_set=criteria_set_parse(data=_set_file(results), filename="b.csv"),
+        crosswalk=_walk(("1.3", "1.4"), ("2.2.1", "1.2.1"), ("1.2.1", "")),
+    )
+    comparison = year_over_year(plans=[results, created])
+    rows = [r for r in comparison.rows if r.code == "1.2.1"]
+    assert len(rows) == 2
+    followed = next(r for r in rows if r.cells[1].score is not None)
+    assert followed.cells[0].code == "2.2.1"
+    ended = next(r for r in rows if r.cells[1].score is None)
+    assert ended.cells[0].score is not None and ended.cells[0].code == ""
