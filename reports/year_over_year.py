@@ -52,6 +52,7 @@ class ComparedRow:
     depth: int
     is_area: bool
     cells: list[YearCell]
+    key: str = ""  # the row's own key: its code, or code@year for one ended early
 
 
 @dataclass
@@ -138,7 +139,12 @@ def year_over_year(*, plans: list[Plan]) -> YearOverYear:
             previous = score
         rows.append(
             ComparedRow(
-                code=code, title=title, depth=depth, is_area=depth == 1, cells=cells
+                code=code,
+                title=title,
+                depth=depth,
+                is_area=depth == 1,
+                cells=cells,
+                key=key,
             )
         )
     return YearOverYear(organization=organization, years=years, rows=rows)

@@ -454,3 +454,20 @@ def test_a_code_taken_over_by_a_moved_criterion_keeps_the_dropped_ones_row_apart
     assert followed.cells[0].code == "2.2.1"
     ended = next(r for r in rows if r.cells[1].score is None)
     assert ended.cells[0].score is not None and ended.cells[0].code == ""
+
+
+def test_the_page_refuses_a_confirmation_when_the_plan_changed_since_its_preview(
+    results: Plan, office: User
+) -> None:
+    client = client_for(office)
+    token = client.post(_url(results), _upload(results)).context["token"]
+    Criterion.objects.filter(plan=results, code="1.1.1").update(version=7)
+    response = client.post(
+        _url(results),
+        {"mode": "set", "step": "confirm", "token": token, "crosswalk": "1.3 → 1.4"},
+    )
+    assert response.status_code == 400
+    assert "Tiêu chí 1.1.1 đã được sửa, thêm hoặc xóa sau khi bạn xem trước." in (
+        response.content.decode()
+    )
+    assert not Plan.objects.filter(year=2024).exists()
