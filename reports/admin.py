@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from parplan.admin_readonly import ReadOnlyAdmin
-from reports.models import PeerRank, ReminderLog
+from reports.models import CriterionCrosswalk, PeerRank, ReminderLog
 
 
 @admin.register(PeerRank)
@@ -22,3 +22,13 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ("user", "kind", "day", "items", "sent_at")
     list_filter = ("kind", "day")
     list_select_related = ("user",)
+
+
+@admin.register(CriterionCrosswalk)
+class CriterionCrosswalkAdmin(ReadOnlyAdmin):
+    """The crosswalk a plan was created with (``plan_next_year``, the page
+    “Lập kế hoạch năm N+1”); changing it would change what the years compare."""
+
+    list_display = ("plan", "old_code", "new_code")
+    list_filter = ("plan",)
+    list_select_related = ("plan",)

@@ -170,3 +170,35 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_kind_display()} – {self.day}"
+
+
+class CriterionCrosswalk(models.Model):
+    """A criterion of the year before renamed or moved in a plan's new criteria set:
+    ``old_code`` of ``plan.year - 1`` is ``new_code`` of ``plan``. Written when the
+    plan is created from a new set (``reports.next_year``); read by the year-over-year
+    comparison so the criterion compares across the years."""
+
+    plan = models.ForeignKey(
+        "criteria.Plan",
+        on_delete=models.CASCADE,
+        related_name="crosswalk",
+        verbose_name=_("kế hoạch"),
+    )
+    old_code = models.CharField(_("mã năm trước"), max_length=30)
+    new_code = models.CharField(_("mã năm nay"), max_length=30)
+
+    class Meta:
+        verbose_name = _("đối chiếu mã tiêu chí")
+        verbose_name_plural = _("đối chiếu mã tiêu chí")
+        ordering = ["plan", "old_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "old_code"], name="crosswalk_old_code_once"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "new_code"], name="crosswalk_new_code_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_code} → {self.new_code}"

@@ -12,17 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from criteria.criteria_set.parse import CriteriaSetTable
 from criteria.models import Criterion, Plan, ScoringRule
+from criteria.plan_mark import plan_changes
 from parplan import roles
 from parplan.scores import format_decimal
 from reports.figures import plan_figures
+from reports.next_year_crosswalk import (
+    RULE_FIELDS,
+    CrosswalkEntry,
+    CrosswalkMatch,
+    crosswalk_match,
+    crosswalk_targets_check,
+    crosswalk_tree_write,
+)
 from reports.plan_tasks import TaskFigures
 from tasks.models import Status, Task, TaskUnit
 
@@ -39,21 +49,6 @@ BASELINE_LAYERS = {
     "self": gettext_lazy("Điểm tự đánh giá"),
     "progress": gettext_lazy("Dự báo theo tiến độ nhiệm vụ"),
 }
-
-# The rule of a criterion is copied; the figures the office entered this year
-# (numerator, count, option …) are this year's and stay behind.
-RULE_FIELDS = (
-    "kind",
-    "levels",
-    "full_at",
-    "zero_below",
-    "per_failure",
-    "per_item",
-    "cap",
-    "bonus_cap",
-    "penalty_cap",
-    "base_score",
-)
 
 
 @dataclass
@@ -214,6 +209,10 @@ def next_year_plan_create(
     user: AnyUser | None,
     carried_task_ids: Iterable[int],
     targets: Mapping[str, Decimal] | None = None,
+    criteria_set: CriteriaSetTable | None = None,
+    criteria_set_name: str = "",
+    crosswalk: list[CrosswalkEntry] | None = None,
+    previewed: dict[str, Any] | None = None,
 ) -> Plan:
     """Create the plan of ``plan.year + 1`` from ``plan``'s results, or nothing.
 
@@ -229,15 +228,52 @@ def next_year_plan_create(
     PermissionDenied unless ``user`` is the office's, ValidationError
     (nothing written) when the next plan exists already, a
     task cannot be carried or a target is out of range.
+
+    With ``criteria_set`` (a new set read by ``criteria_set_parse``) the tree is
+    the set's, not this year's: criteria are matched by code and through
+    ``crosswalk`` (``reports.next_year_crosswalk``), ``targets`` are by the new
+    codes, a task of a dropped criterion cannot be carried, and the crosswalk is
+    kept on the new plan. ``previewed`` (``criteria.plan_mark.plan_mark`` of this
+    year's plan at the preview) refuses a plan changed since.
     """
     if user is not None and not roles.can_edit_plan(user):
         raise PermissionDenied(roles.OFFICE_NEEDED)
     preview = next_year_preview(plan=plan)
     if preview.existing is not None:
         raise _refusal(plan, preview.existing)
-    chosen_targets = _targets_checked(preview.rows, targets)
-    open_ids = {task.pk for task in preview.open_tasks}
+    match = None
+    if criteria_set is not None:
+        match = crosswalk_match(
+            old_rows=list(preview.rows),
+            table=criteria_set,
+            entries=crosswalk or [],
+            year=plan.year,
+        )
+        chosen_targets = crosswalk_targets_check(match=match, targets=targets)
+        open_ids = {t.pk for r in match.rows if r.new is not None for t in r.open_tasks}
+    else:
+        chosen_targets = _targets_checked(preview.rows, targets)
+        open_ids = {task.pk for task in preview.open_tasks}
     carried = set(carried_task_ids)
+    if match is not None:
+        lost = [
+            (task.pk, row.old_code)
+            for row in match.dropped
+            for task in row.open_tasks
+            if task.pk in carried
+        ]
+        if lost:
+            raise ValidationError(
+                [
+                    _(
+                        "Nhiệm vụ %(id)s thuộc tiêu chí %(code)s, tiêu chí này không "
+                        "còn trong bộ tiêu chí mới nên nhiệm vụ không chuyển sang được "
+                        "(nó ở lại kế hoạch năm %(year)s)."
+                    )
+                    % {"id": pk, "code": code, "year": plan.year}
+                    for pk, code in lost
+                ]
+            )
     stray = sorted(carried - open_ids)
     if stray:
         raise ValidationError(
@@ -249,6 +285,15 @@ def next_year_plan_create(
         )
     try:
         with transaction.atomic():
+            if previewed is not None:
+                Plan.objects.select_for_update().filter(pk=plan.pk).first()
+                changes = plan_changes(plan=plan, year=plan.year, mark=previewed)
+                if changes:
+                    raise ValidationError(changes)
+            if match is not None:
+                return _write_from_set(
+                    plan, match, criteria_set_name, chosen_targets, carried
+                )
             return _write(plan, preview, chosen_targets, carried)
     except IntegrityError:
         existing = Plan.objects.filter(
@@ -259,24 +304,42 @@ def next_year_plan_create(
         raise _refusal(plan, existing) from None
 
 
+def _following_create(plan: Plan, criteria_set_name: str, full_scale: Decimal) -> Plan:
+    return Plan.objects.create(
+        organization_id=plan.organization_id,
+        year=plan.year + 1,
+        baseline_year=plan.year,
+        title=_next_title(plan),
+        full_scale=full_scale,
+        rank_goal=plan.rank_goal,
+        criteria_set_name=criteria_set_name,
+        score_columns=plan.score_columns,
+        review_criterion_code=plan.review_criterion_code,
+        reviews_required=plan.reviews_required,
+    )
+
+
+def _write_from_set(
+    plan: Plan,
+    match: CrosswalkMatch,
+    criteria_set_name: str,
+    targets: dict[str, Decimal],
+    carried: set[int],
+) -> Plan:
+    following = _following_create(plan, criteria_set_name, match.table.total)
+    old_to_new = crosswalk_tree_write(following=following, match=match, targets=targets)
+    if carried:
+        _tasks_carry(carried, old_to_new)
+    return following
+
+
 def _write(
     plan: Plan,
     preview: NextYearPreview,
     targets: dict[str, Decimal],
     carried: set[int],
 ) -> Plan:
-    following = Plan.objects.create(
-        organization_id=plan.organization_id,
-        year=plan.year + 1,
-        baseline_year=plan.year,
-        title=_next_title(plan),
-        full_scale=plan.full_scale,
-        rank_goal=plan.rank_goal,
-        criteria_set_name=plan.criteria_set_name,
-        score_columns=plan.score_columns,
-        review_criterion_code=plan.review_criterion_code,
-        reviews_required=plan.reviews_required,
-    )
+    following = _following_create(plan, plan.criteria_set_name, plan.full_scale)
     new_by_code: dict[str, Criterion] = {}
     old_to_new: dict[int, Criterion] = {}
     for row in preview.rows:  # code order: a parent comes before its children

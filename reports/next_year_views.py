@@ -25,6 +25,7 @@ from reports.next_year import (
     next_year_plan_create,
     next_year_preview,
 )
+from reports.next_year_set_views import next_year_from_set
 from reports.plan_tasks import TaskFigures
 from reports.year_over_year import year_over_year
 
@@ -82,6 +83,8 @@ def _posted(
 def next_year(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan_for_office(request, plan_id)
     preview = next_year_preview(plan=plan)
+    if request.method == "POST" and request.POST.get("mode") == "set":
+        return next_year_from_set(request, plan, preview)
     errors: list[str] = []
     status = 200
     carried: set[int] = {task.pk for task in preview.open_tasks}

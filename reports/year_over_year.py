@@ -19,7 +19,7 @@ from criteria.codes import code_sort_key
 from criteria.models import Organization, Plan
 from reports.figures import PlanFigures
 from reports.figures_cache import plan_figures_cached
-from reports.models import PeerRank
+from reports.models import CriterionCrosswalk, PeerRank
 from reports.rules import index_of
 
 
@@ -43,6 +43,7 @@ class YearFigures:
 class YearCell:
     score: Decimal | None  # None: the criterion is not in that year's plan
     change: Decimal | None  # from the year before, when both have a score
+    code: str = ""  # its code that year, when it differs from the row's
 
 
 @dataclass
@@ -52,6 +53,7 @@ class ComparedRow:
     depth: int
     is_area: bool
     cells: list[YearCell]
+    key: str = ""  # the row's own key: its code, or code@year for one ended early
 
 
 @dataclass
@@ -74,8 +76,13 @@ def _published(row: PeerRank, plan: Plan) -> Decimal | None:
 def year_over_year(*, plans: list[Plan]) -> YearOverYear:
     """Compare ``plans`` (one organization's, any order) year by year.
 
-    Costs, per plan, the engine's four queries, and one query for the published
-    tables of every year, whatever the number of criteria and tasks.
+    A criterion renamed or moved is followed through the crosswalk kept on the
+    later plan (``CriterionCrosswalk``): its row has the latest year's code, and a
+    year's cell says the code it had then.
+
+    Costs, per plan, the engine's four queries, one query for the published tables
+    of every year and one for the crosswalks, whatever the number of criteria and
+    tasks.
     """
     plans = sorted(plans, key=lambda p: p.year)
     organization = plans[0].organization
@@ -107,30 +114,63 @@ def year_over_year(*, plans: list[Plan]) -> YearOverYear:
             )
         )
 
-    titles: dict[str, tuple[str, int]] = {}
-    scores: list[dict[str, Decimal | None]] = []
-    for figures in all_figures:
-        year_scores: dict[str, Decimal | None] = {}
+    keys = _keys(plans, all_figures)
+    titles: dict[str, tuple[str, str, int]] = {}
+    scores: list[dict[str, tuple[str, Decimal | None]]] = []
+    for figures, year_keys in zip(all_figures, keys, strict=True):
+        year_scores: dict[str, tuple[str, Decimal | None]] = {}
         for row in figures.rows:
-            titles[row.code] = (row.title, row.depth)  # the latest year's wording
-            year_scores[row.code] = row.forecast if row.applicable else None
+            key = year_keys[row.code]
+            titles[key] = (row.code, row.title, row.depth)  # the latest wording
+            year_scores[key] = (row.code, row.forecast if row.applicable else None)
         scores.append(year_scores)
-    codes = sorted(titles, key=code_sort_key)
     rows = []
-    for code in codes:
+    for key in sorted(titles, key=lambda k: (code_sort_key(titles[k][0]), k)):
+        code, title, depth = titles[key]
         cells: list[YearCell] = []
         previous: Decimal | None = None
         for year_scores in scores:
-            score = year_scores.get(code)
+            then, score = year_scores.get(key, ("", None))
             change = (
                 score - previous if score is not None and previous is not None else None
             )
-            cells.append(YearCell(score=score, change=change))
+            cells.append(
+                YearCell(score=score, change=change, code=then if then != code else "")
+            )
             previous = score
-        title, depth = titles[code]
         rows.append(
             ComparedRow(
-                code=code, title=title, depth=depth, is_area=depth == 1, cells=cells
+                code=code,
+                title=title,
+                depth=depth,
+                is_area=depth == 1,
+                cells=cells,
+                key=key,
             )
         )
     return YearOverYear(organization=organization, years=years, rows=rows)
+
+
+def _keys(plans: list[Plan], all_figures: list[PlanFigures]) -> list[dict[str, str]]:
+    """Each year's codes → the key of their row: the code in the latest year the
+    criterion reaches through the crosswalks; a criterion that ends earlier, whose
+    code a renamed one took over, keeps a key of its own."""
+    walks: dict[int, dict[str, str]] = {}
+    for link in CriterionCrosswalk.objects.filter(plan__in=plans):
+        walks.setdefault(link.plan_id, {})[link.old_code] = link.new_code
+    keys: list[dict[str, str]] = [{} for _plan in plans]
+    later: dict[str, str] = {}  # the following year's codes → their keys
+    for index in range(len(plans) - 1, -1, -1):
+        walk = walks.get(plans[index + 1].pk, {}) if index + 1 < len(plans) else {}
+        taken = set(walk.values())
+        for row in all_figures[index].rows:
+            code = row.code
+            if code in walk:
+                key = later.get(walk[code], walk[code])
+            elif code in taken:
+                key = f"{code}@{plans[index].year}"
+            else:
+                key = later.get(code, code)
+            keys[index][code] = key
+        later = keys[index]
+    return keys
