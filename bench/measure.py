@@ -280,18 +280,22 @@ def ranking_measure(*, rows: int, reps: int) -> dict[str, object]:
     rates, no rank column (every rank computed), imported as a dry run against
     openpyxl merely reading the file: the import must grow linearly with the rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     from reports.ranking import ranking_import
 
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
+    # Write-only: appending and asking ``max_row`` for each row is itself quadratic.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
     sheet.append(["STT", "Tên đơn vị", "Điểm tối đa", "Điểm thẩm định", "Tỷ lệ đạt"])
     for block in ("I. Khối thử A", "II. Khối thử B"):
         sheet.append([block])
         for i in range(rows // 2):
             score = round(60 + (i * 37 % 4000) / 100, 2)
-            sheet.append([i + 1, f"{block} đơn vị {i} (dữ liệu tổng hợp)", 100, score])
-            sheet.cell(sheet.max_row, 5, score / 100).number_format = "0.00%"
+            rate = WriteOnlyCell(sheet, value=score / 100)
+            rate.number_format = "0.00%"
+            unit = f"{block} đơn vị {i} (dữ liệu tổng hợp)"
+            sheet.append([i + 1, unit, 100, score, rate])
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = buffer.getvalue()
