@@ -64,9 +64,7 @@ def lines_run(data: bytes) -> int:
 
 
 @pytest.mark.django_db
-def test_the_ranking_import_runs_the_same_code_for_each_row_whatever_the_size() -> (
-    None
-):
+def test_the_ranking_import_runs_the_same_code_for_each_row_whatever_the_size() -> None:
     small, medium, large = (lines_run(ranking_file(n)) for n in (100, 200, 300))
     first, second = medium - small, large - medium
     assert first > 100  # each unit runs its own lines
