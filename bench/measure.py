@@ -394,10 +394,12 @@ def _same_styles_write(
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet("styled")
     protos = {}
-    for style_id, (font, fill, border, alignment, number_format) in styles.items():
+    for style_id, parts in styles.items():
         proto = WriteOnlyCell(ws)
-        proto.font, proto.fill, proto.border = font, fill, border
-        proto.alignment, proto.number_format = alignment, number_format
+        names = ("font", "fill", "border", "alignment", "number_format")
+        for name, part in zip(names, parts, strict=True):
+            if part is not None:  # an empty cell of the read sheet has none
+                setattr(proto, name, part)
         protos[style_id] = proto._style  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
     for row in rows:
         cells = []
