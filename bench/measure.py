@@ -282,18 +282,22 @@ def ranking_measure(*, rows: int, reps: int) -> dict[str, object]:
     rates, no rank column (every rank computed), imported as a dry run against
     openpyxl merely reading the file: the import must grow linearly with the rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     from reports.ranking import ranking_import
 
-    workbook = Workbook()
-    sheet = workbook.worksheets[0]
+    # Write-only: appending and asking ``max_row`` for each row is itself quadratic.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
     sheet.append(["STT", "Tên đơn vị", "Điểm tối đa", "Điểm thẩm định", "Tỷ lệ đạt"])
     for block in ("I. Khối thử A", "II. Khối thử B"):
         sheet.append([block])
         for i in range(rows // 2):
             score = round(60 + (i * 37 % 4000) / 100, 2)
-            sheet.append([i + 1, f"{block} đơn vị {i} (dữ liệu tổng hợp)", 100, score])
-            sheet.cell(sheet.max_row, 5, score / 100).number_format = "0.00%"
+            rate = WriteOnlyCell(sheet, value=score / 100)
+            rate.number_format = "0.00%"
+            unit = f"{block} đơn vị {i} (dữ liệu tổng hợp)"
+            sheet.append([i + 1, unit, 100, score, rate])
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = buffer.getvalue()
@@ -353,12 +357,69 @@ def _styled_write(values: list[list[Any]]) -> None:
     workbook.save(io.BytesIO())
 
 
-def export_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
-    """The self-assessment workbook against openpyxl write-only writing the same cell
-    values with no styles, at the seed's size and the large plan's; peak memory of
-    both by tracemalloc."""
+def _styles_read(data: bytes) -> tuple[list[list[tuple[Any, int]]], dict[int, Any]]:
+    """The cells of a written workbook's sheet as (value, style id), and each style
+    id's font, fill, border, alignment and number format."""
     import openpyxl
 
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    sheet = book.active
+    assert sheet is not None  # the workbook just written has its sheet
+    rows: list[list[tuple[Any, int]]] = []
+    styles: dict[int, Any] = {}
+    for row in sheet.iter_rows():
+        cells = []
+        for cell in row:
+            style_id = getattr(cell, "_style_id", 0)
+            if style_id not in styles and hasattr(cell, "font"):
+                styles[style_id] = (
+                    cell.font,
+                    cell.fill,
+                    cell.border,
+                    cell.alignment,
+                    cell.number_format,
+                )
+            cells.append((cell.value, style_id))
+        rows.append(cells)
+    book.close()
+    return rows, styles
+
+
+def _same_styles_write(
+    rows: list[list[tuple[Any, int]]], styles: dict[int, Any]
+) -> None:
+    """The same cells with the same styles, each distinct style registered once:
+    the least openpyxl itself takes to write what the export writes."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("styled")
+    protos = {}
+    for style_id, parts in styles.items():
+        proto = WriteOnlyCell(ws)
+        names = ("font", "fill", "border", "alignment", "number_format")
+        for name, part in zip(names, parts, strict=True):
+            if part is not None:  # an empty cell of the read sheet has none
+                setattr(proto, name, part)
+        protos[style_id] = proto._style  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
+    for row in rows:
+        cells = []
+        for value, style_id in row:
+            cell = WriteOnlyCell(ws, value=value)
+            if style_id in protos:
+                cell._style = protos[style_id]  # type: ignore[attr-defined]  # as above
+            cells.append(cell)
+        ws.append(cells)
+    workbook.save(io.BytesIO())
+
+
+def export_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
+    """The self-assessment workbook against openpyxl write-only writing the same cell
+    values with no styles, with one border each, and with the same styles as the
+    export's, at the seed's size and the large plan's; peak memory of both by
+    tracemalloc, and per row (the export's memory must not grow faster than its
+    rows)."""
     from criteria.models import Plan
     from reports.self_assessment import self_assessment_write
 
@@ -367,11 +428,8 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
         plan = Plan.objects.select_related("organization").get(pk=plan_id)
         buffer = io.BytesIO()
         self_assessment_write(plan=plan, output=buffer)
-        book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()), read_only=True)
-        sheet = book.active
-        assert sheet is not None  # the workbook just written has its sheet
-        values = [list(row) for row in sheet.iter_rows(values_only=True)]
-        book.close()
+        cells, styles = _styles_read(buffer.getvalue())
+        values = [[value for value, _style in row] for row in cells]
 
         def export(p: Plan = plan) -> None:
             self_assessment_write(plan=p, output=io.BytesIO())
@@ -379,13 +437,18 @@ def export_measure(data: BenchData, *, reps: int) -> dict[str, Any]:
         export_s = median_time(export, reps)
         bare_s = median_time(partial(_bare_write, values), reps)
         styled_s = median_time(partial(_styled_write, values), reps)
+        same_s = median_time(partial(_same_styles_write, cells, styles), reps)
+        export_peak = _peak_bytes(export)
         sizes[size] = {
             "rows": len(values),
             "export_s": export_s,
             "bare_write_s": bare_s,
             "styled_write_s": styled_s,
+            "same_styles_write_s": same_s,
             "ratio": export_s / bare_s,
-            "export_peak_bytes": _peak_bytes(export),
+            "same_styles_ratio": export_s / same_s,
+            "export_peak_bytes": export_peak,
+            "export_peak_bytes_per_row": export_peak / max(1, len(values)),
             "bare_peak_bytes": _peak_bytes(partial(_bare_write, values)),
         }
     return sizes

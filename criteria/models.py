@@ -147,12 +147,17 @@ class Criterion(models.Model):
         return f"{self.code}. {self.title}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.depth = self.code.count(".") + 1
-        self.sort_key = code_sort_key(self.code)
+        self.tree_fields_set()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("reports-criterion", args=[self.pk])
+
+    def tree_fields_set(self) -> None:
+        """Depth and sort key from the code, as ``save()`` sets them; a bulk insert,
+        which skips ``save()``, calls it itself."""
+        self.depth = self.code.count(".") + 1
+        self.sort_key = code_sort_key(self.code)
 
     @property
     def is_scored(self) -> bool:

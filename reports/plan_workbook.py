@@ -4,7 +4,6 @@ import reads back unchanged."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, TypeAlias
@@ -75,23 +74,27 @@ def plan_headers(plan: Plan) -> list[str]:
     ]
 
 
-def _tasks_by_criterion(plan: Plan) -> dict[int, list[Task]]:
-    parts = TaskUnit.objects.select_related("unit")
-    tasks = (
-        Task.objects.filter(criterion__plan=plan)
-        .order_by("criterion_id", "position", "pk")
-        .prefetch_related(Prefetch("parts", queryset=parts))
-    )
-    found: dict[int, list[Task]] = defaultdict(list)
-    for task in tasks:
-        found[task.criterion_id].append(task)
-    return found
+# Rows are streamed in chunks: memory stays flat in the plan's size.
+CHUNK = 2000
 
 
 def plan_rows(plan: Plan) -> Iterator[PlanRow]:
-    """The appendix's rows: one per task, the criterion's columns on its first row."""
-    tasks = _tasks_by_criterion(plan)
-    for criterion in Criterion.objects.filter(plan=plan).order_by("sort_key"):
+    """The appendix's rows: one per task, the criterion's columns on its first row.
+
+    The criteria and their tasks are read side by side in the same order (the tasks
+    by their criterion's sort key), each streamed with ``.iterator()``, so no list of
+    the plan's tasks is held: one query for the criteria and, per chunk of tasks,
+    one for them and one for their parts."""
+    parts = TaskUnit.objects.select_related("unit")
+    tasks = (
+        Task.objects.filter(criterion__plan=plan)
+        .order_by("criterion__sort_key", "criterion_id", "position", "pk")
+        .prefetch_related(Prefetch("parts", queryset=parts))
+        .iterator(chunk_size=CHUNK)
+    )
+    pending = next(tasks, None)
+    criteria = Criterion.objects.filter(plan=plan).order_by("sort_key", "pk")
+    for criterion in criteria.iterator(chunk_size=CHUNK):
         first: CriterionColumns = (
             criterion.code,
             criterion.title,
@@ -99,13 +102,17 @@ def plan_rows(plan: Plan) -> Iterator[PlanRow]:
             criterion.baseline_score,
             criterion.target_score,
         )
-        mine = tasks.get(criterion.pk, [])
-        if not mine:
-            yield (*first, "", "", "", "", "")
-            continue
         blank: CriterionColumns = ("", "", None, None, None)
-        for index, task in enumerate(mine):
-            yield (*(first if index == 0 else blank), *_task_columns(task, index > 0))
+        index = 0
+        while pending is not None and pending.criterion_id == criterion.pk:
+            yield (
+                *(first if index == 0 else blank),
+                *_task_columns(pending, index > 0),
+            )
+            index += 1
+            pending = next(tasks, None)
+        if index == 0:
+            yield (*first, "", "", "", "", "")
 
 
 def _task_columns(task: Task, below: bool) -> TaskColumns:

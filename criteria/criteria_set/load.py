@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key, parent_code
 from criteria.criteria_set.numbering import SetRow
@@ -350,24 +351,33 @@ def _write(report: CriteriaSetReport, table: CriteriaSetTable, filename: str) ->
     plan.criteria_set_name = filename
     plan.save()
     by_code = {c.code: c for c in Criterion.objects.filter(plan=plan)}
-    changed = set(report.created) | set(report.updated)
+    # The rows that create criteria go in bulk, level by level (a parent before its
+    # children), with their history rows; the rows that change one, one by one.
+    created = set(report.created)
+    levels: dict[int, list[Criterion]] = {}
     for row in table.rows:
-        if row.code not in changed:
-            continue
-        criterion = by_code.get(row.code)
-        values = _wanted(row, criterion, table.has)
-        if criterion is None:
+        if row.code in created:
             criterion = Criterion(plan=plan, code=row.code)
-        else:
+            criterion.tree_fields_set()
+            levels.setdefault(criterion.depth, []).append(criterion)
+    reason = str(_("Nhập bộ tiêu chí"))
+    rows = {row.code: row for row in table.rows}
+    for depth in sorted(levels):
+        for criterion in levels[depth]:
+            _values_set(
+                criterion, _wanted(rows[criterion.code], None, table.has), by_code
+            )
+        bulk_create_with_history(levels[depth], Criterion, default_change_reason=reason)
+        by_code.update((c.code, c) for c in levels[depth])
+    updated = set(report.updated)
+    for row in table.rows:
+        if row.code in updated:
+            criterion = by_code[row.code]
             criterion.version += 1  # a form opened before this import is now stale
-        parent = values.pop("parent")
-        criterion.parent = by_code[parent] if isinstance(parent, str) else None
-        for name, value in values.items():
-            setattr(criterion, name, value)
-        criterion.save()
-        by_code[row.code] = criterion
-    for code, rule in report.rules.items():
-        ScoringRule.objects.create(
+            _values_set(criterion, _wanted(row, criterion, table.has), by_code)
+            criterion.save()
+    rules = [
+        ScoringRule(
             criterion=by_code[code],
             kind=rule.kind,
             levels=rule.levels,
@@ -377,4 +387,18 @@ def _write(report: CriteriaSetReport, table: CriteriaSetTable, filename: str) ->
             full_at=rule.full_at,
             zero_below=rule.zero_below,
         )
+        for code, rule in report.rules.items()
+    ]
+    if rules:
+        bulk_create_with_history(rules, ScoringRule, default_change_reason=reason)
     Criterion.objects.filter(plan=plan, code__in=report.removed).delete()
+
+
+def _values_set(
+    criterion: Criterion, values: dict[str, object], by_code: dict[str, Criterion]
+) -> None:
+    values = dict(values)
+    parent = values.pop("parent")
+    criterion.parent = by_code[parent] if isinstance(parent, str) else None
+    for name, value in values.items():
+        setattr(criterion, name, value)

@@ -22,8 +22,8 @@ from criteria.codes import parent_code
 from criteria.models import Criterion, Plan
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.tables import TableImportError
-from tasks.appendix.load import AppendixWriter
 from tasks.appendix.parse import AppendixTable, TaskRow, appendix_parse
+from tasks.appendix.writer import AppendixWriter
 
 DATASET_HEADERS = [
     "source_row",
