@@ -5,7 +5,6 @@ figure comes from the engine (``reports.figures``)."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,7 @@ from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
 from parplan.history import HistoryEntry, recent_history
-from parplan.http import int_param, xlsx_response
+from parplan.http import xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
 from reports.charts import area_chart, ranking_chart
 from reports.figures import SCENARIO_KEYS, plan_figures
@@ -33,11 +32,8 @@ from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
 from reports.self_assessment_steps import self_assessment_status_line
 from reports.summaries import (
-    TASK_FILTER_DUE,
-    TreeRow,
     status_counts,
     tasks_attention,
-    tree_rows,
     unit_progress,
 )
 from tasks.models import Evidence, QuarterlyReview, Status, Task
@@ -102,77 +98,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
         )
     return render(request, "reports/dashboard.html", ctx)
-
-
-@dataclass
-class TreeLine:
-    """A row of the tree page: the engine's row and, for the office, the inline form
-    of its self-assessed score."""
-
-    item: TreeRow
-    self_form: SelfScoreForm | None
-
-
-def _self_scored(criterion: Criterion) -> bool:
-    """A row the office self-assesses: scored, applicable, not scored by survey."""
-    return (
-        criterion.is_scored
-        and criterion.applicable
-        and criterion.method != Criterion.Method.SURVEY
-    )
-
-
-@login_required
-def tree(request: HttpRequest) -> HttpResponse:
-    """The plan's criteria in code order with their figures and tasks; filtered by
-    task status, unit or due date when the dashboard links here."""
-    roles.require_view(request.user)
-    year = int_param(request, "year")
-    plan = Plan.objects.visible_to(request.user).current(year)
-    if plan is None and year is not None:
-        raise Http404(_("Không có kế hoạch năm này."))
-    ctx: dict[str, object] = {"plan": plan}
-    if plan is not None:
-        status = request.GET.get("status") or None
-        if status not in (None, *Status.values):
-            raise Http404(_("Tham số không hợp lệ."))
-        due = request.GET.get("due") or None
-        if due not in (None, *TASK_FILTER_DUE):
-            raise Http404(_("Tham số không hợp lệ."))
-        unit_id = int_param(request, "unit")
-        today = timezone.localdate()
-        figures = plan_figures(plan=plan, with_ranking=False)
-        units = {
-            part.unit_id: part.unit for task in figures.tasks for part in task.parts
-        }
-        rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
-        can_edit = roles.can_edit_plan(request.user)
-        assessment = SelfAssessment.objects.filter(plan=plan).first()
-        locked = assessment is not None and assessment.is_locked
-        lines = [
-            TreeLine(
-                item,
-                SelfScoreForm.for_criterion(item.row.criterion)
-                if can_edit and not locked and _self_scored(item.row.criterion)
-                else None,
-            )
-            for item in rows
-        ]
-        ctx.update(
-            figures=figures,
-            rows=lines,
-            can_edit=can_edit,
-            assessment=assessment,
-            today=today,
-            filtered=bool(status or unit_id or due),
-            status=status,
-            statuses=Status.choices,
-            due=due,
-            unit_id=unit_id,
-            unit=units.get(unit_id) if unit_id else None,
-            units=sorted(units.values(), key=lambda u: (u.position, u.name)),
-        )
-    return render(request, "reports/tree.html", ctx)
 
 
 HISTORY_SHOWN = 30
