@@ -29,6 +29,7 @@ OUTLINE_DEPTH = 2
 # A filtered tree opens its matching branches at once while the matches are few;
 # beyond that the outline lists where they are, each branch loading on demand.
 EXPAND_MATCHES_MAX = 100
+EXPAND_BRANCHES_MAX = 30
 TASK_FILTER_DUE = ("overdue", "soon", "attention")
 
 
@@ -106,6 +107,12 @@ class OutlineRow:
     row: CriterionFigures
     has_branch: bool
     matches: int = 0
+    named: bool = False  # the search names a row of its branch
+
+    @property
+    def opens(self) -> bool:
+        """Its branch holds what the filter looks for."""
+        return self.has_branch and bool(self.matches or self.named)
 
 
 def outline_rows(
@@ -136,6 +143,7 @@ def outline_rows(
         ]
     matches: dict[int, int] = {}
     named: set[int] = set()
+    named_branches: set[int] = set()
     for row in figures.rows:
         parent_named = row.parent_id in named
         if parent_named or tree_filter.criterion_matches(row.criterion):
@@ -151,6 +159,8 @@ def outline_rows(
         if count or (row.pk in named and only_search):
             outline = outline_of[row.pk]
             matches[outline] = matches.get(outline, 0) + count
+            if row.pk in named and (row.tasks or row.depth > OUTLINE_DEPTH):
+                named_branches.add(outline)
     keep: set[int] = set()
     for pk in matches:
         walk: int | None = pk
@@ -158,7 +168,12 @@ def outline_rows(
             keep.add(walk)
             walk = by_pk[walk].parent_id
     return [
-        OutlineRow(row, row.pk in has_branch, matches.get(row.pk, 0))
+        OutlineRow(
+            row,
+            row.pk in has_branch,
+            matches.get(row.pk, 0),
+            row.pk in named_branches,
+        )
         for row in figures.rows
         if row.pk in keep
     ]

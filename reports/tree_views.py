@@ -24,6 +24,7 @@ from reports.figures import plan_figures
 from reports.forecast import CriterionFigures
 from reports.plan_tasks import TaskFigures
 from reports.tree import (
+    EXPAND_BRANCHES_MAX,
     EXPAND_MATCHES_MAX,
     OUTLINE_DEPTH,
     TASK_FILTER_DUE,
@@ -155,14 +156,20 @@ def tree(request: HttpRequest) -> HttpResponse:
     )
     matches = sum(item.matches for item in outline)
     expand_all = request.GET.get("expand") == "all"
-    expanded = expand_all or (tree_filter.active and 0 < matches <= EXPAND_MATCHES_MAX)
+    opening = [item for item in outline if item.opens]
+    expanded = expand_all or (
+        tree_filter.active
+        and matches <= EXPAND_MATCHES_MAX
+        and len(opening) <= EXPAND_BRANCHES_MAX
+    )
     can_edit, edit, assessment = _editing(request, plan)
     branches = {}
     if expanded:
         open_roots = [
             item.row.criterion
-            for item in outline
-            if item.has_branch and (expand_all or item.matches)
+            for item in (
+                [item for item in outline if item.has_branch] if expand_all else opening
+            )
         ]
         branches = branch_rows(
             plan=plan, roots=open_roots, tree_filter=tree_filter, today=today
@@ -214,7 +221,6 @@ def _outline_criterion(request: HttpRequest, pk: int) -> Criterion:
     return get_object_or_404(
         Criterion.objects.visible_to(request.user).select_related("plan"),
         pk=pk,
-        depth__lte=OUTLINE_DEPTH,
     )
 
 

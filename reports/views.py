@@ -36,6 +36,7 @@ from reports.summaries import (
     tasks_attention,
     unit_progress,
 )
+from reports.tree import OUTLINE_DEPTH
 from tasks.models import Evidence, QuarterlyReview, Status, Task
 from tasks.progress import tasks_progress_mean
 from tasks.self_assessment_missing import self_assessment_missing
@@ -113,6 +114,15 @@ def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
     )
 
 
+def _tree_url_of(criterion: Criterion) -> str:
+    """The tree at the criterion's row; a sub-criterion's branch opened by a search
+    of its code."""
+    url = f"{reverse('reports-tree')}?year={criterion.plan.year}"
+    if criterion.depth > OUTLINE_DEPTH:
+        return f"{url}&q={criterion.code}#criterion-{criterion.pk}"
+    return f"{url}#criterion-{criterion.pk}"
+
+
 def criterion_history(criterion: Criterion) -> list[HistoryEntry]:
     return recent_history(Criterion, limit=HISTORY_SHOWN, id=criterion.pk)
 
@@ -163,7 +173,7 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         if can_edit and not locked
         else None,
         "rule": getattr(row, "scoring_rule", None),
-        "plan_url": reverse("reports-tree"),
+        "plan_url": _tree_url_of(row),
     }
     return render(request, "reports/criterion.html", ctx)
 
