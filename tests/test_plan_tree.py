@@ -194,3 +194,140 @@ def test_the_director_sees_no_inline_form_in_the_tree(
     page = client_for(director).get("/ke-hoach/").content.decode()
     assert 'class="self-score-form"' not in page
     assert "▸ Sửa" not in page and "Sửa<span" not in page
+
+
+def test_the_tree_opens_as_its_outline_of_areas_and_criteria(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL).content.decode()
+    assert 'data-code="1"' in html and 'data-code="1.2"' in html
+    assert 'data-code="1.2.1"' not in html  # a sub-criterion waits in its branch
+    assert 'class="task-row' not in html
+    branch = Criterion.objects.get(plan=seed_plan, code="1.2")
+    assert f'hx-get="/ke-hoach/cay/{branch.pk}/?"' in html
+    assert html.count("Tổng cộng") == 1 and "<tfoot" not in html
+
+
+def test_a_branch_loads_its_sub_criteria_and_tasks_with_their_figures(
+    seed_plan: Plan, viewer: User
+) -> None:
+    branch = Criterion.objects.get(plan=seed_plan, code="1.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/").content.decode()
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    row = html[html.index(f'id="criterion-{leaf.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">0,5<" in row and "(0,25)" in row
+    assert f'id="gap-{leaf.pk}">0,25<' in row
+    assert 'class="task-row' in html
+    # the toggle turns to fold the branch again
+    assert f'id="toggle-{branch.pk}"' in html and 'hx-swap-oob="true"' in html
+    assert "close=1" in html
+    folded = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/", {"close": "1"})
+    assert "criterion-row" not in folded.content.decode()
+
+
+def test_the_printed_tree_has_every_row_and_one_total_at_the_end(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
+    assert html.count('class="criterion-row') == 24
+    assert html.count("Tổng cộng") == 1 and "<tfoot" not in html
+    assert html.index("Tổng cộng") > html.index('data-code="4.3"')
+
+
+def test_a_search_opens_the_branches_holding_matches(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, {"q": "tuyên truyền"}).content.decode()
+    assert "Thực hiện hoàn thành 100% nhiệm vụ tuyên truyền CCHC." in html
+    assert 'data-code="1.1.1"' in html and 'data-code="4"' not in html
+    html = client_for(viewer).get(URL, {"q": "1.2.1"}).content.decode()
+    assert 'data-code="1.2.1"' in html and 'data-code="1.1.1"' not in html
+
+
+def test_a_filtered_branch_keeps_only_the_matching_tasks(
+    seed_plan: Plan, viewer: User
+) -> None:
+    TaskUnit.objects.filter(task__criterion__code="2.2.1").update(status=Status.BLOCKED)
+    branch = Criterion.objects.get(plan=seed_plan, code="2.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/", {"status": "blocked"})
+    text = html.content.decode()
+    assert 'data-code="2.2.1"' in text and "status=blocked" in text
+    other = Criterion.objects.get(plan=seed_plan, code="1.2")
+    empty = client_for(viewer).get(f"/ke-hoach/cay/{other.pk}/", {"status": "blocked"})
+    assert "Không có dòng nào khớp bộ lọc." in empty.content.decode()
+
+
+def test_codes_titles_and_tasks_link_to_their_pages(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    assert f'<a class="row-link" href="/ke-hoach/tieu-chi/{leaf.pk}/">1.2.1</a>' in html
+    task = Task.objects.filter(criterion=leaf).first()
+    assert task is not None
+    assert f'href="/nhiem-vu/{task.pk}/">{task.text}</a>' in html
+
+
+def test_a_blocked_or_late_task_shows_its_parts_last_notes(
+    seed_plan: Plan, units: dict[str, Unit], viewer: User
+) -> None:
+    note = "Phần mềm quản lý văn bản lỗi, chờ Sở TT&TT khắc phục."
+    part = TaskUnit.objects.filter(task__criterion__code="2.2.1").first()
+    assert part is not None
+    TaskUnit.objects.filter(pk=part.pk).update(status=Status.BLOCKED, note=note)
+    branch = Criterion.objects.get(plan=seed_plan, code="2.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/").content.decode()
+    block = html[html.index(f'id="task-{part.task_id}"') :]
+    assert "Phần mềm quản lý văn bản lỗi, chờ Sở TT&amp;TT khắc phục." in block
+    assert part.unit.name in block[: block.index("</tr>")]
+    Task.objects.filter(criterion__code="1.1.1").update(
+        due_date=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    area = Criterion.objects.get(plan=seed_plan, code="1.1")
+    late = client_for(viewer).get(f"/ke-hoach/cay/{area.pk}/").content.decode()
+    assert 'class="icon icon-overdue"' in late and "Quá hạn" in late
+    assert "⏰" not in late
+    assert "Chưa có ghi chú của đơn vị." in late
+
+
+def test_the_inline_self_score_answers_with_the_figures_it_changed(
+    seed_plan: Plan, office: User
+) -> None:
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    area = Criterion.objects.get(plan=seed_plan, code="1")
+    response = client_for(office).post(
+        f"/ke-hoach/cay/{leaf.pk}/tu-cham/",
+        {
+            f"c{leaf.pk}-self_score": "0,5",
+            f"c{leaf.pk}-explanation": "Đã ban hành đủ văn bản",
+            f"c{leaf.pk}-version": leaf.version,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đã lưu." in html
+    assert f'hx-post="/ke-hoach/cay/{leaf.pk}/tu-cham/"' in html  # stays the tree's
+    assert f'<span id="gap-{leaf.pk}" hx-swap-oob="true">0</span>' in html
+    # area 1: target 5 − forecast (1,25 + 0,25 more) = 3,5; the plan: 13,35 − 0,25
+    assert f'<span id="gap-{area.pk}" hx-swap-oob="true">3,5</span>' in html
+    assert '<span id="total-gap" hx-swap-oob="true">13,1</span>' in html
+    assert f'id="self-sum-{area.pk}" hx-swap-oob="true"' in html
+    leaf.refresh_from_db()
+    assert leaf.self_score == Decimal("0.5")
+
+
+def test_a_refused_inline_self_score_changes_no_figure(
+    seed_plan: Plan, office: User
+) -> None:
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    response = client_for(office).post(
+        f"/ke-hoach/cay/{leaf.pk}/tu-cham/",
+        {f"c{leaf.pk}-self_score": "9", f"c{leaf.pk}-version": leaf.version},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "hx-swap-oob" not in html and "Đã lưu." not in html
+    leaf.refresh_from_db()
+    assert leaf.self_score is None
