@@ -23,9 +23,11 @@ from reports.plan_tasks import TaskFigures
 from tasks.models import Status, Task, TaskUnit
 
 # The outline shows areas (depth 1) and criteria (depth 2): the shape a person reads
-# the plan by, some tens of rows at province scale. Sub-criteria and tasks wait in
-# their criterion's branch.
+# the plan by. Sub-criteria and tasks wait in their criterion's branch. A province's
+# set can hold hundreds of criteria: beyond OUTLINE_ROWS_MAX the outline is the areas
+# alone, each area's criteria loading as a branch of rows that open in turn.
 OUTLINE_DEPTH = 2
+OUTLINE_ROWS_MAX = 120
 # A filtered tree opens its matching branches at once while the matches are few;
 # beyond that the outline lists where they are, each branch loading on demand.
 EXPAND_MATCHES_MAX = 100
@@ -121,14 +123,15 @@ def outline_rows(
     tree_filter: TreeFilter,
     today: datetime.date,
     unit_tasks: set[int] | None = None,
+    depth: int = OUTLINE_DEPTH,
 ) -> list[OutlineRow]:
-    """The outline's rows in code order; with a filter, only those whose branch or
-    own tasks match and the headings above them."""
+    """The outline's rows (down to ``depth``) in code order; with a filter, only
+    those whose branch or own tasks match and the headings above them."""
     by_pk = {row.pk: row for row in figures.rows}
     outline_of: dict[int, int] = {}  # every row → the outline row its branch is in
     has_branch: set[int] = set()
     for row in figures.rows:
-        if row.depth <= OUTLINE_DEPTH:
+        if row.depth <= depth:
             outline_of[row.pk] = row.pk
         elif row.parent_id is not None:
             outline_of[row.pk] = outline_of[row.parent_id]
@@ -139,7 +142,7 @@ def outline_rows(
         return [
             OutlineRow(row, row.pk in has_branch)
             for row in figures.rows
-            if row.depth <= OUTLINE_DEPTH
+            if row.depth <= depth
         ]
     matches: dict[int, int] = {}
     named: set[int] = set()
@@ -159,7 +162,7 @@ def outline_rows(
         if count or (row.pk in named and only_search):
             outline = outline_of[row.pk]
             matches[outline] = matches.get(outline, 0) + count
-            if row.pk in named and (row.tasks or row.depth > OUTLINE_DEPTH):
+            if row.pk in named and (row.tasks or row.depth > depth):
                 named_branches.add(outline)
     keep: set[int] = set()
     for pk in matches:

@@ -26,7 +26,7 @@ from reports.plan_tasks import TaskFigures
 from reports.tree import (
     EXPAND_BRANCHES_MAX,
     EXPAND_MATCHES_MAX,
-    OUTLINE_DEPTH,
+    OUTLINE_ROWS_MAX,
     TASK_FILTER_DUE,
     BranchRow,
     TreeFilter,
@@ -73,6 +73,7 @@ class OutlineLine:
     has_branch: bool
     matches: int
     branch: list[TreeLine] | None
+    loads_rows: bool = False  # an area whose criteria load with its branch
 
 
 def _self_scored(criterion: Criterion) -> bool:
@@ -144,21 +145,25 @@ def tree(request: HttpRequest) -> HttpResponse:
     tree_filter = _tree_filter(request)
     today = timezone.localdate()
     figures = plan_figures(plan=plan, with_ranking=False, with_parts=False)
-    unit_tasks = None
-    if tree_filter.unit_id:
-        unit_tasks = set(
-            TaskUnit.objects.filter(
-                task__criterion__plan=plan, unit_id=tree_filter.unit_id
-            ).values_list("task_id", flat=True)
-        )
+    unit_tasks = _unit_tasks(plan, tree_filter)
     outline = outline_rows(
         figures=figures, tree_filter=tree_filter, today=today, unit_tasks=unit_tasks
     )
-    matches = sum(item.matches for item in outline)
     expand_all = request.GET.get("expand") == "all"
+    areas_only = len(outline) > OUTLINE_ROWS_MAX and not expand_all
+    if areas_only:
+        outline = outline_rows(
+            figures=figures,
+            tree_filter=tree_filter,
+            today=today,
+            unit_tasks=unit_tasks,
+            depth=1,
+        )
+    matches = sum(item.matches for item in outline)
     opening = [item for item in outline if item.opens]
     expanded = expand_all or (
         tree_filter.active
+        and not areas_only
         and matches <= EXPAND_MATCHES_MAX
         and len(opening) <= EXPAND_BRANCHES_MAX
     )
@@ -182,6 +187,7 @@ def tree(request: HttpRequest) -> HttpResponse:
             branch=_branch_lines(branches[item.row.pk], edit=edit, today=today)
             if item.row.pk in branches
             else None,
+            loads_rows=areas_only,
         )
         for item in outline
     ]
@@ -228,28 +234,67 @@ def _outline_criterion(request: HttpRequest, pk: int) -> Criterion:
 @require_GET
 def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
     """The rows of one outline row's branch (its sub-criteria and the tasks with
-    their parts), filtered as the page is; ``close=1`` folds it again."""
+    their parts), filtered as the page is; ``close=1`` folds it again. An area of a
+    plan whose outline is its areas alone (``rows=1``) brings its criteria too, as
+    outline rows with the engine's sums, each opening in turn."""
     criterion = _outline_criterion(request, pk)
+    plan = criterion.plan
     tree_filter = _tree_filter(request)
     today = timezone.localdate()
     closed = request.GET.get("close") == "1"
+    with_rows = request.GET.get("rows") == "1" and criterion.depth == 1
     ctx: dict[str, object] = {
         "criterion": criterion,
         "filter_query": tree_filter.query(),
         "closed": closed,
         "today": today,
-        "plan_year": criterion.plan.year,
+        "plan_year": plan.year,
+        "loads_rows": with_rows,
     }
-    if not closed:
-        can_edit, edit, _assessment = _editing(request, criterion.plan)
-        branches = branch_rows(
-            plan=criterion.plan, roots=[criterion], tree_filter=tree_filter, today=today
-        )
-        ctx.update(
-            branch=_branch_lines(branches[criterion.pk], edit=edit, today=today),
-            can_edit=can_edit,
-        )
+    if closed:
+        if with_rows:
+            ctx["removed"] = list(
+                Criterion.objects.filter(parent=criterion).values_list("pk", flat=True)
+            )
+        return render(request, "reports/_tree_branch.html", ctx)
+    can_edit, edit, _assessment = _editing(request, plan)
+    branches = branch_rows(
+        plan=plan, roots=[criterion], tree_filter=tree_filter, today=today
+    )
+    ctx.update(
+        branch=_branch_lines(branches[criterion.pk], edit=edit, today=today),
+        can_edit=can_edit,
+    )
+    if with_rows:
+        figures = plan_figures(plan=plan, with_ranking=False, with_parts=False)
+        unit_tasks = _unit_tasks(plan, tree_filter)
+        ctx["children"] = [
+            OutlineLine(
+                line=_line(item.row, [], edit=edit, today=today),
+                has_branch=item.has_branch,
+                matches=item.matches,
+                branch=None,
+            )
+            for item in outline_rows(
+                figures=figures,
+                tree_filter=tree_filter,
+                today=today,
+                unit_tasks=unit_tasks,
+            )
+            if item.row.parent_id == criterion.pk
+        ]
     return render(request, "reports/_tree_branch.html", ctx)
+
+
+def _unit_tasks(plan: Plan, tree_filter: TreeFilter) -> set[int] | None:
+    """The ids of the tasks the filter's unit takes part in (one query), or None."""
+    if not tree_filter.unit_id:
+        return None
+    return set(
+        TaskUnit.objects.filter(
+            task__criterion__plan=plan, unit_id=tree_filter.unit_id
+        ).values_list("task_id", flat=True)
+    )
 
 
 @login_required
