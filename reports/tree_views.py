@@ -217,6 +217,7 @@ def _filter_units(plan: Plan) -> list[tuple[int, str]]:
     rows = (
         TaskUnit.objects.filter(task__criterion__plan=plan)
         .values_list("unit_id", "unit__name", "unit__position")
+        .order_by()
         .distinct()
     )
     return [(pk, name) for pk, name, _pos in sorted(rows, key=lambda r: (r[2], r[1]))]

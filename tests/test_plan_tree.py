@@ -331,3 +331,32 @@ def test_a_refused_inline_self_score_changes_no_figure(
     assert "hx-swap-oob" not in html and "Đã lưu." not in html
     leaf.refresh_from_db()
     assert leaf.self_score is None
+
+
+def test_a_plan_of_many_criteria_opens_as_its_areas_and_an_area_brings_its_rows(
+    seed_plan: Plan,
+    viewer: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: object,
+) -> None:
+    monkeypatch.setattr("reports.tree_views.OUTLINE_ROWS_MAX", 5)
+    client = client_for(viewer)
+    html = client.get(URL).content.decode()
+    assert 'data-code="1"' in html and 'data-code="1.2"' not in html
+    assert "rows=1" in html
+    area = Criterion.objects.get(plan=seed_plan, code="1")
+    # session, user, user's groups; the area with its plan; the self-assessment's
+    # state; the branch's criteria, tasks, parts; the engine's criteria, tasks
+    # aggregated and lead parts (the criteria's sums)
+    with django_assert_num_queries(11):
+        answer = client.get(f"/ke-hoach/cay/{area.pk}/", {"rows": "1"})
+    text = answer.content.decode()
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2")
+    assert f'<tbody id="row-{criterion.pk}" class="outline">' in text
+    assert f'<tbody id="branch-{criterion.pk}" class="branch">' in text
+    assert 'data-code="1.2.1"' not in text  # it opens in turn
+    folded = client.get(f"/ke-hoach/cay/{area.pk}/", {"rows": "1", "close": "1"})
+    assert (
+        f'<tbody id="row-{criterion.pk}" hx-swap-oob="delete">'
+        in folded.content.decode()
+    )
