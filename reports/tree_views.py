@@ -85,17 +85,25 @@ def _self_scored(criterion: Criterion) -> bool:
     )
 
 
-def _tree_filter(request: HttpRequest) -> TreeFilter:
+def _tree_filter(request: HttpRequest) -> tuple[TreeFilter, list[str]]:
+    """The filter the query asks for; a value it cannot be is left out and named in
+    a notice (a link typed by hand, an old bookmark), never a 404."""
+    ignored: list[str] = []
     status = request.GET.get("status") or None
     if status not in (None, *Status.values):
-        raise Http404(_("Tham số không hợp lệ."))
+        ignored.append(_("trạng thái “%(value)s”") % {"value": status})
+        status = None
     due = request.GET.get("due") or None
     if due not in (None, *TASK_FILTER_DUE):
-        raise Http404(_("Tham số không hợp lệ."))
+        ignored.append(_("thời hạn “%(value)s”") % {"value": due})
+        due = None
+    raw_unit = (request.GET.get("unit") or "").strip()
+    unit_id = int(raw_unit) if raw_unit.isdigit() else None
+    if raw_unit and unit_id is None:
+        ignored.append(_("đơn vị “%(value)s”") % {"value": raw_unit})
     search = (request.GET.get("q") or "").strip()[:200]
-    return TreeFilter(
-        status=status, unit_id=int_param(request, "unit"), due=due, search=search
-    )
+    tree_filter = TreeFilter(status=status, unit_id=unit_id, due=due, search=search)
+    return tree_filter, ignored
 
 
 def _editing(
@@ -142,7 +150,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"plan": plan}
     if plan is None:
         return render(request, "reports/tree.html", ctx)
-    tree_filter = _tree_filter(request)
+    tree_filter, ignored = _tree_filter(request)
     today = timezone.localdate()
     figures = plan_figures(plan=plan, with_ranking=False, with_parts=False)
     unit_tasks = _unit_tasks(plan, tree_filter)
@@ -203,6 +211,7 @@ def tree(request: HttpRequest) -> HttpResponse:
         filtered=tree_filter.active,
         expand_all=expand_all,
         expanded=expanded,
+        ignored=ignored,
         matches=matches,
         statuses=Status.choices,
         unit_name=dict(units).get(tree_filter.unit_id or 0, ""),
@@ -240,7 +249,7 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
     outline rows with the engine's sums, each opening in turn."""
     criterion = _outline_criterion(request, pk)
     plan = criterion.plan
-    tree_filter = _tree_filter(request)
+    tree_filter, _ignored = _tree_filter(request)
     today = timezone.localdate()
     closed = request.GET.get("close") == "1"
     with_rows = request.GET.get("rows") == "1" and criterion.depth == 1

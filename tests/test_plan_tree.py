@@ -129,11 +129,20 @@ def test_a_filter_by_unit_and_by_due_date(
     assert "due-overdue" in html
 
 
-def test_an_unknown_year_or_filter_is_not_found(seed_plan: Plan, viewer: User) -> None:
-    client = client_for(viewer)
-    assert client.get(URL, {"year": 1999}).status_code == 404
-    assert client.get(URL, {"status": "lost"}).status_code == 404
-    assert client.get(URL, {"unit": "x"}).status_code == 404
+def test_an_unknown_year_is_not_found(seed_plan: Plan, viewer: User) -> None:
+    assert client_for(viewer).get(URL, {"year": 1999}).status_code == 404
+
+
+def test_a_filter_value_it_cannot_be_is_ignored_with_a_notice(
+    seed_plan: Plan, viewer: User
+) -> None:
+    response = client_for(viewer).get(URL, {"status": "xyz", "unit": "abc"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bộ lọc không có giá trị này nên đã bỏ qua" in html
+    assert "trạng thái “xyz”" in html and "đơn vị “abc”" in html
+    assert 'data-code="1.2"' in html  # the whole outline, unfiltered
+    assert "Đang lọc" not in html
 
 
 def test_without_a_plan_the_page_says_so(viewer: User) -> None:
