@@ -14,6 +14,8 @@ from tests.helpers import browser_login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+# the table shows every column in its box, nothing scrolled out of sight
+TABLE_FITS = "(box => box.scrollWidth <= box.clientWidth)(document.querySelector('.table-scroll'))"
 
 
 def _open_branch(page: object, criterion: Criterion) -> None:
@@ -59,6 +61,7 @@ def test_an_inline_self_score_updates_the_gap_and_the_sums_without_reload(
     page.evaluate("window.notReloaded = true")
     page.locator(f"#criterion-{leaf.pk} details.inline-edit summary").click()
     assert page.evaluate(FITS), "opening ▸ Sửa widened the page"
+    assert page.evaluate(TABLE_FITS), "opening ▸ Sửa pushed columns out of view"
     page.fill(f"#id_c{leaf.pk}-self_score", "0,5")
     page.get_by_role("button", name="Lưu điểm").click()
     page.wait_for_selector(f"#self-score-{leaf.pk} [role=status]")
