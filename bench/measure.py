@@ -150,6 +150,18 @@ def page_urls(data: BenchData) -> list[tuple[str, str, str, str]]:
     def export(plan_id: int) -> str:
         return reverse("reports-export-self-assessment", args=[plan_id])
 
+    def branch(plan_id: int) -> str:
+        """A criterion's branch of the tree, the first with sub-criteria."""
+        from criteria.models import Criterion
+
+        row = (
+            Criterion.objects.filter(plan_id=plan_id, depth=2, children__isnull=False)
+            .order_by("sort_key")
+            .first()
+        )
+        assert row is not None, "the plan has no criterion with sub-criteria"
+        return reverse("reports-tree-branch", args=[row.pk])
+
     dashboard = reverse("reports-dashboard")
     tree = reverse("reports-tree")
     mine = reverse("tasks-mine")
@@ -165,6 +177,12 @@ def page_urls(data: BenchData) -> list[tuple[str, str, str, str]]:
             "director",
             f"{tree}?year={SEED_YEAR}",
             f"{tree}?year={LARGE_YEAR}",
+        ),
+        (
+            "plan tree branch",
+            "director",
+            branch(data.seed_plan_id),
+            branch(data.large_plan_id),
         ),
         (
             "unit head page",

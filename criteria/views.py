@@ -4,6 +4,8 @@ rule. Rights come from parplan.roles."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -98,59 +100,78 @@ def scoring(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "criteria/scoring.html", ctx, status=status)
 
 
+@dataclass
+class SelfScoreAnswer:
+    """What a self-score request came to: the criterion as it now stands, the form
+    to show again, a conflict's history, whether it was saved."""
+
+    criterion: Criterion
+    form: SelfScoreForm
+    conflict: list[HistoryEntry] | None
+    saved: bool
+    status: int
+
+
+def self_score_handle(request: HttpRequest, pk: int) -> SelfScoreAnswer:
+    """Read or save a criterion's self-assessed score and explanation, for the
+    criterion's page and for the plan tree's inline form (``reports``), which then
+    shows the figures the score changed."""
+    criterion = _criterion_for_edit(request, pk)
+    status, conflict, saved = 200, None, False
+    if request.method != "POST":
+        form = SelfScoreForm.for_criterion(criterion)
+        return SelfScoreAnswer(criterion, form, conflict, saved, status)
+    form = SelfScoreForm(request.POST, prefix=f"c{criterion.pk}")
+    if not form.is_valid():
+        return SelfScoreAnswer(criterion, form, conflict, saved, 400)
+    try:
+        criterion = editing.criterion_self_score_set(
+            criterion=criterion,
+            user=request.user,
+            self_score=form.cleaned_data["self_score"],
+            explanation=form.cleaned_data["explanation"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleEditError as exc:
+        conflict, status = exc.entries, 409
+        assert isinstance(exc.current, Criterion)  # claim(Criterion, …) raised
+        form = SelfScoreForm(
+            rebound(request.POST, f"c{pk}-version", exc.current.version),
+            prefix=f"c{pk}",
+        )
+        criterion = exc.current
+    except ValidationError as exc:
+        errors_onto(form, exc)
+        status = 400
+    else:
+        form, saved = SelfScoreForm.for_criterion(criterion), True
+    return SelfScoreAnswer(criterion, form, conflict, saved, status)
+
+
 @login_required
 def self_score(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the self-assessed score and explanation. Answers the partial alone to
     htmx requests (a tree row swaps it in place), a full page otherwise."""
-    criterion = _criterion_for_edit(request, pk)
+    answer = self_score_handle(request, pk)
     partial = request.headers.get("HX-Request") == "true"
-    status, conflict = 200, None
-    if request.method == "POST":
-        form = SelfScoreForm(request.POST, prefix=f"c{criterion.pk}")
-        if form.is_valid():
-            try:
-                criterion = editing.criterion_self_score_set(
-                    criterion=criterion,
-                    user=request.user,
-                    self_score=form.cleaned_data["self_score"],
-                    explanation=form.cleaned_data["explanation"],
-                    expected_version=form.cleaned_data["version"],
-                )
-            except StaleEditError as exc:
-                conflict, status = exc.entries, 409
-                assert isinstance(exc.current, Criterion)  # claim(Criterion, …) raised
-                form = SelfScoreForm(
-                    rebound(request.POST, f"c{pk}-version", exc.current.version),
-                    prefix=f"c{pk}",
-                )
-                criterion = exc.current
-            except ValidationError as exc:
-                errors_onto(form, exc)
-                status = 400
-            else:
-                if not partial:
-                    messages.success(
-                        request,
-                        _("Đã lưu điểm tự đánh giá của tiêu chí %(code)s.")
-                        % {"code": criterion.code},
-                    )
-                    return redirect(safe_next(request, criterion.get_absolute_url()))
-                form = SelfScoreForm.for_criterion(criterion)
-        else:
-            status = 400
-    else:
-        form = SelfScoreForm.for_criterion(criterion)
+    if answer.saved and not partial:
+        messages.success(
+            request,
+            _("Đã lưu điểm tự đánh giá của tiêu chí %(code)s.")
+            % {"code": answer.criterion.code},
+        )
+        return redirect(safe_next(request, answer.criterion.get_absolute_url()))
     ctx = {
-        "criterion": criterion,
-        "form": form,
-        "conflict": conflict,
-        "saved": request.method == "POST" and status == 200,
+        "criterion": answer.criterion,
+        "form": answer.form,
+        "conflict": answer.conflict,
+        "saved": answer.saved,
         "next": safe_next(request, ""),
     }
     if partial:
         # htmx swaps only 2xx answers; the partial carries the errors or conflict.
         return render(request, "criteria/_self_score_form.html", ctx)
-    return render(request, "criteria/self_score.html", ctx, status=status)
+    return render(request, "criteria/self_score.html", ctx, status=answer.status)
 
 
 @login_required

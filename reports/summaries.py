@@ -1,7 +1,7 @@
-"""What the dashboard and the plan tree summarise from the engine's figures: tasks
-needing attention, the few tasks the dashboard lists, the tree filtered, and the
-figures as the ``projection`` command prints them. Only ``dashboard_tasks`` queries
-the database (two queries: the few tasks the dashboard lists)."""
+"""What the dashboard summarises from the engine's figures: tasks needing attention,
+the few tasks the dashboard lists, and the figures as the ``projection`` command
+prints them. Only ``dashboard_tasks`` queries the database (two queries: the few
+tasks the dashboard lists)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from reports.figures import PlanFigures, Priority
-from reports.forecast import CriterionFigures, Sums
+from reports.forecast import Sums
 from reports.plan_tasks import DUE_SOON_DAYS, TaskFigures, plan_tasks
 from reports.rules import INDEX_Q, SCORE_Q
 from tasks.models import Status, TaskUnit
@@ -219,56 +219,3 @@ def figures_as_dict(figures: PlanFigures) -> dict[str, object]:
         "block": figures.block,
         "scale": dec(figures.scale),
     }
-
-
-TASK_FILTER_DUE = ("overdue", "soon", "attention")
-
-
-@dataclass
-class TreeRow:
-    row: CriterionFigures
-    tasks: list[TaskFigures]
-
-
-def tree_rows(
-    figures: PlanFigures,
-    *,
-    status: str | None = None,
-    unit_id: int | None = None,
-    due: str | None = None,
-    today: datetime.date | None = None,
-) -> list[TreeRow]:
-    """The rows of the tree with their tasks; with a filter, only the tasks that pass
-    it, the criteria that hold them and the headings above those."""
-    today = today or timezone.localdate()
-    filtered = bool(status or unit_id or due)
-
-    def passes(task: TaskFigures) -> bool:
-        if status and task.state != status:
-            return False
-        if unit_id and all(p.unit_id != unit_id for p in task.parts):
-            return False
-        if due == "overdue" and not task.is_overdue(today):
-            return False
-        if due == "soon" and not task.is_due_soon(today):
-            return False
-        return not (
-            due == "attention"
-            and not (task.is_overdue(today) or task.is_due_soon(today))
-        )
-
-    result = [
-        TreeRow(row, [t for t in row.tasks if passes(t)] if filtered else row.tasks)
-        for row in figures.rows
-    ]
-    if not filtered:
-        return result
-    keep: set[int] = set()
-    by_pk = {item.row.pk: item.row for item in result}
-    for item in result:
-        if item.tasks:
-            pk: int | None = item.row.pk
-            while pk is not None and pk not in keep:
-                keep.add(pk)
-                pk = by_pk[pk].parent_id
-    return [item for item in result if item.row.pk in keep]

@@ -2,11 +2,23 @@ from __future__ import annotations
 
 from django.urls import path
 
-from reports import assessment_views, next_year_views, ranking_views, views
+from reports import (
+    assessment_views,
+    next_year_views,
+    ranking_views,
+    tree_views,
+    views,
+)
 
 urlpatterns = [
     # reports- the plan read whole
-    path("ke-hoach/", views.tree, name="reports-tree"),
+    path("ke-hoach/", tree_views.tree, name="reports-tree"),
+    path("ke-hoach/cay/<int:pk>/", tree_views.tree_branch, name="reports-tree-branch"),
+    path(
+        "ke-hoach/cay/<int:pk>/tu-cham/",
+        tree_views.tree_self_score,
+        name="reports-tree-self-score",
+    ),
     path("ke-hoach/tieu-chi/<int:pk>/", views.criterion, name="reports-criterion"),
     path("ke-hoach/xuat/", views.exports, name="reports-exports"),
     path(

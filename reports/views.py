@@ -5,7 +5,6 @@ figure comes from the engine (``reports.figures``)."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,24 +21,21 @@ from criteria.appeals import appeals_summary
 from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
-from parplan.filters import filter_choice, filter_id
 from parplan.history import HistoryEntry, recent_history
-from parplan.http import int_param, xlsx_response
+from parplan.http import xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
 from reports.charts import area_chart, ranking_chart
 from reports.figures import SCENARIO_KEYS
-from reports.figures_cache import dashboard_figures_cached, plan_figures_cached
+from reports.figures_cache import dashboard_figures_cached
 from reports.forms import DashboardForm
 from reports.plan_workbook import plan_write
 from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
 from reports.self_assessment_steps import self_assessment_status_line
 from reports.summaries import (
-    TASK_FILTER_DUE,
-    TreeRow,
     attention_rows,
-    tree_rows,
 )
+from reports.tree import OUTLINE_DEPTH
 from tasks.models import Evidence, QuarterlyReview, Status, Task
 from tasks.progress import tasks_progress_mean
 from tasks.self_assessment_missing import self_assessment_missing
@@ -111,73 +107,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", ctx)
 
 
-@dataclass
-class TreeLine:
-    """A row of the tree page: the engine's row and, for the office, the inline form
-    of its self-assessed score."""
-
-    item: TreeRow
-    self_form: SelfScoreForm | None
-
-
-def _self_scored(criterion: Criterion) -> bool:
-    """A row the office self-assesses: scored, applicable, not scored by survey."""
-    return (
-        criterion.is_scored
-        and criterion.applicable
-        and criterion.method != Criterion.Method.SURVEY
-    )
-
-
-@login_required
-def tree(request: HttpRequest) -> HttpResponse:
-    """The plan's criteria in code order with their figures and tasks; filtered by
-    task status, unit or due date when the dashboard links here."""
-    roles.require_view(request.user)
-    year = int_param(request, "year")
-    plan = Plan.objects.visible_to(request.user).current(year)
-    if plan is None and year is not None:
-        raise Http404(_("Không có kế hoạch năm này."))
-    ctx: dict[str, object] = {"plan": plan}
-    if plan is not None:
-        status = filter_choice(request, "status", Status.values, label=_("Trạng thái"))
-        due = filter_choice(request, "due", TASK_FILTER_DUE, label=_("Hạn"))
-        unit_id = filter_id(request, "unit", label=_("Đơn vị"))
-        today = timezone.localdate()
-        figures = plan_figures_cached(plan=plan, with_ranking=False)
-        units = {
-            part.unit_id: part.unit for task in figures.tasks for part in task.parts
-        }
-        rows = tree_rows(figures, status=status, unit_id=unit_id, due=due, today=today)
-        can_edit = roles.can_edit_plan(request.user)
-        assessment = SelfAssessment.objects.filter(plan=plan).first()
-        locked = assessment is not None and assessment.is_locked
-        lines = [
-            TreeLine(
-                item,
-                SelfScoreForm.for_criterion(item.row.model)
-                if can_edit and not locked and _self_scored(item.row.model)
-                else None,
-            )
-            for item in rows
-        ]
-        ctx.update(
-            figures=figures,
-            rows=lines,
-            can_edit=can_edit,
-            assessment=assessment,
-            today=today,
-            filtered=bool(status or unit_id or due),
-            status=status,
-            statuses=Status.choices,
-            due=due,
-            unit_id=unit_id,
-            unit=units.get(unit_id) if unit_id else None,
-            units=sorted(units.values(), key=lambda u: (u.position, u.name)),
-        )
-    return render(request, "reports/tree.html", ctx)
-
-
 HISTORY_SHOWN = 30
 
 
@@ -189,6 +118,15 @@ def _criterion_for_view(request: HttpRequest, pk: int) -> Criterion:
         ),
         pk=pk,
     )
+
+
+def _tree_url_of(criterion: Criterion) -> str:
+    """The tree at the criterion's row; a sub-criterion's branch opened by a search
+    of its code."""
+    url = f"{reverse('reports-tree')}?year={criterion.plan.year}"
+    if criterion.depth > OUTLINE_DEPTH:
+        return f"{url}&q={criterion.code}#criterion-{criterion.pk}"
+    return f"{url}#criterion-{criterion.pk}"
 
 
 def criterion_history(criterion: Criterion) -> list[HistoryEntry]:
@@ -241,7 +179,7 @@ def criterion(request: HttpRequest, pk: int) -> HttpResponse:
         if can_edit and not locked
         else None,
         "rule": getattr(row, "scoring_rule", None),
-        "plan_url": reverse("reports-tree"),
+        "plan_url": _tree_url_of(row),
     }
     return render(request, "reports/criterion.html", ctx)
 

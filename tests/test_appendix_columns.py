@@ -358,7 +358,7 @@ def test_the_task_pages_and_tree_show_the_expected_output(
     assert "Thường xuyên" in third.content.decode()
     listing = client.get(reverse("tasks-list"))
     assert "Bài viết trên Cổng thông tin" in listing.content.decode()
-    tree = client.get(reverse("reports-tree") + "?year=2023")
+    tree = client.get(reverse("reports-tree") + "?year=2023&expand=all")
     assert "Bài viết trên Cổng thông tin" in tree.content.decode()
 
 

@@ -43,13 +43,13 @@ PAGES = [
         [
             "Area, criterion / task",
             "Maximum score",
-            "2022 score",
+            "Last year's score (2022)",
             "Overdue or due soon",
         ],
         [
             "Lĩnh vực, tiêu chí / nhiệm vụ",
-            "Điểm chuẩn",
-            "Điểm 2022",
+            "Điểm tối đa",
+            "Điểm năm trước (2022)",
             "Quá hạn hoặc sắp đến hạn",
         ],
     ),

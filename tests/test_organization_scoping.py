@@ -79,6 +79,8 @@ OBJECT_PAGES = {  # an object of A in the URL: 404 for B (a post only: see POSTS
     "tasks-unit",
     "tasks-detail",
     "reports-criterion",
+    "reports-tree-branch",
+    "reports-tree-self-score",
     "tasks-evidence-file",
     "tasks-part-update",
     "tasks-create",
@@ -111,7 +113,12 @@ OBJECT_PAGES = {  # an object of A in the URL: 404 for B (a post only: see POSTS
     "tasks-review-delete",
     "reports-next-year",
 }
-POST_ONLY = {"tasks-evidence-delete", "tasks-person-active", "tasks-person-password"}
+POST_ONLY = {
+    "reports-tree-self-score",
+    "tasks-evidence-delete",
+    "tasks-person-active",
+    "tasks-person-password",
+}
 LIST_PAGES = {  # the user's own organization only
     "home",
     "tasks-list",

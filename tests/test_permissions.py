@@ -143,6 +143,7 @@ PAGES: dict[str, set[str]] = {
     "tasks-unit": WITH_ROLE,
     "tasks-detail": WITH_ROLE,
     "reports-criterion": WITH_ROLE,
+    "reports-tree-branch": WITH_ROLE,
     "tasks-evidence-file": WITH_ROLE,
     "tasks-mine": {"head_office", "head_center"},
     "tasks-part-update/center": {"head_center", "office"},
@@ -191,6 +192,7 @@ def page_url(world: World, page: str) -> str:
         "criteria-edit": f"/ke-hoach/tieu-chi/{criterion.pk}/sua/",
         "criteria-delete": f"/ke-hoach/tieu-chi/{criterion.pk}/xoa/",
         "criteria-self-score": f"/ke-hoach/tieu-chi/{criterion.pk}/tu-cham/",
+        "reports-tree-branch": f"/ke-hoach/cay/{criterion.pk}/",
         "tasks-evidence-add": f"/ke-hoach/tieu-chi/{criterion.pk}/tai-lieu/them/",
         "reports-next-year": f"/ke-hoach/{world.plan.pk}/nam-sau/",
         "reports-year-over-year": "/bao-cao/so-sanh-nam/",
@@ -318,6 +320,14 @@ def post_for(world: World, action: str) -> tuple[str, dict[str, Any]]:
                 f"c{criterion.pk}-version": criterion.version,
             },
         ),
+        "reports-tree-self-score": (
+            f"/ke-hoach/cay/{criterion.pk}/tu-cham/",
+            {
+                f"c{criterion.pk}-self_score": "1,5",
+                f"c{criterion.pk}-explanation": "Có biên bản",
+                f"c{criterion.pk}-version": criterion.version,
+            },
+        ),
         "criteria-create": (
             "/ke-hoach/tieu-chi/moi/",
             {"plan": world.plan.pk, "code": "9", "title": "Lĩnh vực mới"},
@@ -363,6 +373,7 @@ POSTS: dict[str, set[str]] = {
     "tasks-units": {"office"},
     "tasks-unit-edit": {"office"},
     "criteria-self-score": {"office"},
+    "reports-tree-self-score": {"office"},
     "criteria-create": {"office"},
     "criteria-edit": {"office"},
     "criteria-delete": {"office"},
@@ -383,7 +394,12 @@ def test_each_form_post_is_accepted_only_from_the_roles_that_may_make_it(
     response = client_as(world, role).post(url, data)
     if role in POSTS[action]:
         # A new temporary password is shown on the answer itself, once.
-        shown = action in {"tasks-person-create", "tasks-person-password"}
+        # The tree's inline self-score answers htmx with the form and its figures.
+        shown = action in {
+            "tasks-person-create",
+            "tasks-person-password",
+            "reports-tree-self-score",
+        }
         expected = 200 if shown else 302
         assert response.status_code == expected, response.content.decode()[:2000]
         assert snapshot() != before

@@ -17,6 +17,7 @@ from tests.factories import plan_build
 from tests.helpers import client_for
 
 URL = "/ke-hoach/"
+WHOLE = {"expand": "all"}  # the whole tree, as printed
 
 
 def test_the_tree_is_routed_at_ke_hoach() -> None:
@@ -58,7 +59,7 @@ def test_the_office_lands_on_the_plan(office: User) -> None:
 def test_rows_show_scores_the_vietnamese_way_in_code_order(
     seed_plan: Plan, viewer: User
 ) -> None:
-    html = client_for(viewer).get(URL).content.decode()
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
     c = Criterion.objects.get(plan=seed_plan, code="1.2.1")
     row = html[html.index(f'id="criterion-{c.pk}"') :]
     row = row[: row.index("</tr>")]
@@ -80,7 +81,7 @@ def test_tasks_are_listed_under_their_criterion_with_units_status_and_percent(
     )
     part.percent, part.status = 60, Status.IN_PROGRESS
     part.save()
-    html = client_for(viewer).get(URL).content.decode()
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
     task = part.task
     block = html[html.index(f'id="task-{task.pk}"') :]
     block = block[: block.index("</tr>")]
@@ -97,7 +98,7 @@ def test_a_self_assessed_score_is_shown_instead_of_the_baseline(
     c = Criterion.objects.get(plan=seed_plan, code="1.3")
     c.self_score = 1.5
     c.save()
-    html = client_for(viewer).get(URL).content.decode()
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
     row = html[html.index(f'id="criterion-{c.pk}"') :]
     assert f'<span id="self-score-value-{c.pk}">1,5</span>' in row[:2000]
 
@@ -110,7 +111,7 @@ def test_a_filter_by_status_keeps_matching_tasks_and_their_headings(
     assert 'data-code="2.2.1"' in html
     assert 'data-code="2.2"' in html and 'data-code="2"' in html
     assert 'data-code="1.1.1"' not in html
-    assert "Đang lọc: 3 dòng." in html
+    assert "Đang lọc: 1 nhiệm vụ khớp." in html
 
 
 def test_a_filter_by_unit_and_by_due_date(
@@ -128,15 +129,20 @@ def test_a_filter_by_unit_and_by_due_date(
     assert "due-overdue" in html
 
 
-def test_an_unknown_year_is_not_found_and_a_bad_filter_is_ignored_with_a_notice(
+def test_an_unknown_year_is_not_found(seed_plan: Plan, viewer: User) -> None:
+    assert client_for(viewer).get(URL, {"year": 1999}).status_code == 404
+
+
+def test_a_filter_value_it_cannot_be_is_ignored_with_a_notice(
     seed_plan: Plan, viewer: User
 ) -> None:
-    client = client_for(viewer)
-    assert client.get(URL, {"year": 1999}).status_code == 404
-    for query, label in (({"status": "lost"}, "Trạng thái"), ({"unit": "x"}, "Đơn vị")):
-        response = client.get(URL, query)
-        assert response.status_code == 200
-        assert f"Bộ lọc “{label}” không có giá trị" in response.content.decode()
+    response = client_for(viewer).get(URL, {"status": "xyz", "unit": "abc"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bộ lọc không có giá trị này nên đã bỏ qua" in html
+    assert "trạng thái “xyz”" in html and "đơn vị “abc”" in html
+    assert 'data-code="1.2"' in html  # the whole outline, unfiltered
+    assert "Đang lọc" not in html
 
 
 def test_without_a_plan_the_page_says_so(viewer: User) -> None:
@@ -150,39 +156,22 @@ def _tree_queries(
     plan = plan_build(organization=organization, **size)
     client = client_for(viewer)
     client.get(URL)  # warm the session
-    # session, user, user's groups; the plan; criteria; tasks; parts with units; the
-    # self-assessment's state (its banner)
-    with django_assert_num_queries(8):
+    # session, user, user's groups; the plan; criteria; tasks aggregated; their lead
+    # parts; the self-assessment's state (its banner); the units of the unit filter
+    with django_assert_num_queries(9):
         response = client.get(URL, {"year": plan.year})
     assert response.status_code == 200
-
-
-def test_the_tree_runs_the_same_queries_for_a_small_plan(
-    organization: Organization,
-    units: dict[str, Unit],
-    viewer: User,
-    django_assert_num_queries: object,
-) -> None:
-    _tree_queries(organization, viewer, django_assert_num_queries, areas=1)
-
-
-def test_the_tree_runs_the_same_queries_for_a_plan_of_thousands_of_tasks(
-    organization: Organization,
-    units: dict[str, Unit],
-    viewer: User,
-    django_assert_num_queries: object,
-) -> None:
-    _tree_queries(
-        organization,
-        viewer,
-        django_assert_num_queries,
-        areas=8,
-        criteria_per_area=10,
-        subs_per_criterion=4,
-        tasks_per_leaf=4,
-    )
-    assert Criterion.objects.count() == 8 + 80 + 320
-    assert Task.objects.count() == 1280
+    # the whole tree (to print) adds the branches: criteria, tasks, parts with units
+    with django_assert_num_queries(12):
+        response = client.get(URL, {"year": plan.year, **WHOLE})
+    assert response.status_code == 200
+    branch = Criterion.objects.get(plan=plan, code="1.1")
+    # session, user, user's groups; the criterion with its plan; the
+    # self-assessment's state; the branch's criteria; its tasks; their parts
+    with django_assert_num_queries(8):
+        response = client.get(reverse("reports-tree-branch", args=[branch.pk]))
+    assert response.status_code == 200
+    assert 'data-code="1.1.1"' in response.content.decode()
 
 
 def test_the_office_edits_a_self_assessed_score_inline_in_the_tree(
@@ -190,7 +179,7 @@ def test_the_office_edits_a_self_assessed_score_inline_in_the_tree(
 ) -> None:
 
     client = client_for(office)
-    page = client.get("/ke-hoach/").content.decode()
+    page = client.get("/ke-hoach/", WHOLE).content.decode()
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2.1")
     assert f'id="self-score-{criterion.pk}"' in page
     assert "js/htmx.min.js" in page
@@ -212,4 +201,171 @@ def test_the_director_sees_no_inline_form_in_the_tree(
     seed_plan: Plan, director: User
 ) -> None:
     page = client_for(director).get("/ke-hoach/").content.decode()
-    assert 'class="self-score-form"' not in page and "htmx.min.js" not in page
+    assert 'class="self-score-form"' not in page
+    assert "▸ Sửa" not in page and "Sửa<span" not in page
+
+
+def test_the_tree_opens_as_its_outline_of_areas_and_criteria(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL).content.decode()
+    assert 'data-code="1"' in html and 'data-code="1.2"' in html
+    assert 'data-code="1.2.1"' not in html  # a sub-criterion waits in its branch
+    assert 'class="task-row' not in html
+    branch = Criterion.objects.get(plan=seed_plan, code="1.2")
+    assert f'hx-get="/ke-hoach/cay/{branch.pk}/?"' in html
+    assert html.count("Tổng cộng") == 1 and "<tfoot" not in html
+
+
+def test_a_branch_loads_its_sub_criteria_and_tasks_with_their_figures(
+    seed_plan: Plan, viewer: User
+) -> None:
+    branch = Criterion.objects.get(plan=seed_plan, code="1.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/").content.decode()
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    row = html[html.index(f'id="criterion-{leaf.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert ">0,5<" in row and "(0,25)" in row
+    assert f'id="gap-{leaf.pk}">0,25<' in row
+    assert 'class="task-row' in html
+    # the toggle turns to fold the branch again
+    assert f'id="toggle-{branch.pk}"' in html and 'hx-swap-oob="true"' in html
+    assert "close=1" in html
+    folded = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/", {"close": "1"})
+    assert "criterion-row" not in folded.content.decode()
+
+
+def test_the_printed_tree_has_every_row_and_one_total_at_the_end(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
+    assert html.count('class="criterion-row') == 24
+    assert html.count("Tổng cộng") == 1 and "<tfoot" not in html
+    assert html.index("Tổng cộng") > html.index('data-code="4.3"')
+
+
+def test_a_search_opens_the_branches_holding_matches(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, {"q": "tuyên truyền"}).content.decode()
+    assert "Thực hiện hoàn thành 100% nhiệm vụ tuyên truyền CCHC." in html
+    assert 'data-code="1.1.1"' in html and 'data-code="4"' not in html
+    html = client_for(viewer).get(URL, {"q": "1.2.1"}).content.decode()
+    assert 'data-code="1.2.1"' in html and 'data-code="1.1.1"' not in html
+
+
+def test_a_filtered_branch_keeps_only_the_matching_tasks(
+    seed_plan: Plan, viewer: User
+) -> None:
+    TaskUnit.objects.filter(task__criterion__code="2.2.1").update(status=Status.BLOCKED)
+    branch = Criterion.objects.get(plan=seed_plan, code="2.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/", {"status": "blocked"})
+    text = html.content.decode()
+    assert 'data-code="2.2.1"' in text and "status=blocked" in text
+    other = Criterion.objects.get(plan=seed_plan, code="1.2")
+    empty = client_for(viewer).get(f"/ke-hoach/cay/{other.pk}/", {"status": "blocked"})
+    assert "Không có dòng nào khớp bộ lọc." in empty.content.decode()
+
+
+def test_codes_titles_and_tasks_link_to_their_pages(
+    seed_plan: Plan, viewer: User
+) -> None:
+    html = client_for(viewer).get(URL, WHOLE).content.decode()
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    assert f'<a class="row-link" href="/ke-hoach/tieu-chi/{leaf.pk}/">1.2.1</a>' in html
+    task = Task.objects.filter(criterion=leaf).first()
+    assert task is not None
+    assert f'href="/nhiem-vu/{task.pk}/">{task.text}</a>' in html
+
+
+def test_a_blocked_or_late_task_shows_its_parts_last_notes(
+    seed_plan: Plan, units: dict[str, Unit], viewer: User
+) -> None:
+    note = "Phần mềm quản lý văn bản lỗi, chờ Sở TT&TT khắc phục."
+    part = TaskUnit.objects.filter(task__criterion__code="2.2.1").first()
+    assert part is not None
+    TaskUnit.objects.filter(pk=part.pk).update(status=Status.BLOCKED, note=note)
+    branch = Criterion.objects.get(plan=seed_plan, code="2.2")
+    html = client_for(viewer).get(f"/ke-hoach/cay/{branch.pk}/").content.decode()
+    block = html[html.index(f'id="task-{part.task_id}"') :]
+    assert "Phần mềm quản lý văn bản lỗi, chờ Sở TT&amp;TT khắc phục." in block
+    assert part.unit.name in block[: block.index("</tr>")]
+    Task.objects.filter(criterion__code="1.1.1").update(
+        due_date=timezone.localdate() - datetime.timedelta(days=3)
+    )
+    area = Criterion.objects.get(plan=seed_plan, code="1.1")
+    late = client_for(viewer).get(f"/ke-hoach/cay/{area.pk}/").content.decode()
+    assert 'class="icon icon-overdue"' in late and "Quá hạn" in late
+    assert "⏰" not in late
+    assert "Chưa có ghi chú của đơn vị." in late
+
+
+def test_the_inline_self_score_answers_with_the_figures_it_changed(
+    seed_plan: Plan, office: User
+) -> None:
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    area = Criterion.objects.get(plan=seed_plan, code="1")
+    response = client_for(office).post(
+        f"/ke-hoach/cay/{leaf.pk}/tu-cham/",
+        {
+            f"c{leaf.pk}-self_score": "0,5",
+            f"c{leaf.pk}-explanation": "Đã ban hành đủ văn bản",
+            f"c{leaf.pk}-version": leaf.version,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Đã lưu." in html
+    assert f'hx-post="/ke-hoach/cay/{leaf.pk}/tu-cham/"' in html  # stays the tree's
+    assert f'<span id="gap-{leaf.pk}" hx-swap-oob="true">0</span>' in html
+    # area 1: target 5 − forecast (1,25 + 0,25 more) = 3,5; the plan: 13,35 − 0,25
+    assert f'<span id="gap-{area.pk}" hx-swap-oob="true">3,5</span>' in html
+    assert '<span id="total-gap" hx-swap-oob="true">13,1</span>' in html
+    assert f'id="self-sum-{area.pk}" hx-swap-oob="true"' in html
+    leaf.refresh_from_db()
+    assert leaf.self_score == Decimal("0.5")
+
+
+def test_a_refused_inline_self_score_changes_no_figure(
+    seed_plan: Plan, office: User
+) -> None:
+    leaf = Criterion.objects.get(plan=seed_plan, code="1.2.1")
+    response = client_for(office).post(
+        f"/ke-hoach/cay/{leaf.pk}/tu-cham/",
+        {f"c{leaf.pk}-self_score": "9", f"c{leaf.pk}-version": leaf.version},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "hx-swap-oob" not in html and "Đã lưu." not in html
+    leaf.refresh_from_db()
+    assert leaf.self_score is None
+
+
+def test_a_plan_of_many_criteria_opens_as_its_areas_and_an_area_brings_its_rows(
+    seed_plan: Plan,
+    viewer: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: object,
+) -> None:
+    monkeypatch.setattr("reports.tree_views.OUTLINE_ROWS_MAX", 5)
+    client = client_for(viewer)
+    html = client.get(URL).content.decode()
+    assert 'data-code="1"' in html and 'data-code="1.2"' not in html
+    assert "rows=1" in html
+    area = Criterion.objects.get(plan=seed_plan, code="1")
+    # session, user, user's groups; the area with its plan; the self-assessment's
+    # state; the branch's criteria, tasks, parts; the engine's criteria, tasks
+    # aggregated and lead parts (the criteria's sums)
+    with django_assert_num_queries(11):
+        answer = client.get(f"/ke-hoach/cay/{area.pk}/", {"rows": "1"})
+    text = answer.content.decode()
+    criterion = Criterion.objects.get(plan=seed_plan, code="1.2")
+    assert f'<tbody id="row-{criterion.pk}" class="outline">' in text
+    assert f'<tbody id="branch-{criterion.pk}" class="branch">' in text
+    assert 'data-code="1.2.1"' not in text  # it opens in turn
+    folded = client.get(f"/ke-hoach/cay/{area.pk}/", {"rows": "1", "close": "1"})
+    assert (
+        f'<tbody id="row-{criterion.pk}" hx-swap-oob="delete">'
+        in folded.content.decode()
+    )

@@ -470,7 +470,7 @@ def test_the_tree_and_the_criterion_page_show_the_lock_and_drop_the_forms(
     locked: Criterion, office: User
 ) -> None:
     client = client_for(office)
-    tree = client.get("/ke-hoach/").content.decode()
+    tree = client.get("/ke-hoach/?expand=all").content.decode()
     assert "đã được phê duyệt (phiên bản 1) và khóa" in tree
     assert 'class="self-score-form"' not in tree
     page = client.get(locked.get_absolute_url()).content.decode()
@@ -482,7 +482,7 @@ def test_a_submitted_self_assessment_is_announced_but_not_locked(
     seed_plan: Plan, criterion: Criterion, office: User
 ) -> None:
     steps.self_assessment_submit(plan=seed_plan, user=office, missing=[])
-    tree = client_for(office).get("/ke-hoach/").content.decode()
+    tree = client_for(office).get("/ke-hoach/?expand=all").content.decode()
     assert "đang chờ Lãnh đạo Sở phê duyệt" in tree
     assert 'class="self-score-form"' in tree
 

@@ -24,7 +24,7 @@ def test_submit_approve_and_the_tree_refuses_an_inline_self_score(
     page.get_by_role("button", name="Nộp để phê duyệt").click()
     page.wait_for_load_state("domcontentloaded")
     assert "Đã nộp, chờ phê duyệt, phiên bản 1" in page.content()
-    page.goto(page.base_url + "/ke-hoach/")
+    page.goto(page.base_url + "/ke-hoach/?expand=all")  # the whole tree
     form = page.locator(f"#self-score-{criterion.pk}")
     assert form.count() == 1
 
