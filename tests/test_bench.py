@@ -27,6 +27,7 @@ def test_the_benchmark_measures_every_page_at_a_tiny_size(
     assert set(pages) == {
         "dashboard",
         "plan tree",
+        "plan tree branch",
         "unit head page",
         "self-assessment export",
     }

@@ -71,6 +71,8 @@ def test_overdue_parts_come_first_and_are_marked(
     assert body.index(f'id="part-{late.pk}"') < body.index(f'id="part-{parts[0].pk}"')
     assert "1 phần việc đã quá hạn." in body
     assert "Quá hạn" in body
+    # drawn as an inline SVG: a machine without an emoji font shows no empty box
+    assert body.count('class="icon icon-late"') >= 2 and "⏰" not in body
 
 
 def test_a_unit_head_updates_progress_and_the_task_follows_at_once(
