@@ -131,3 +131,17 @@ def evidence_for_delete(user: AnyUser, pk: int) -> Evidence:
             _("Chỉ Văn phòng Sở hoặc đơn vị đã gửi tài liệu này mới xóa được nó.")
         )
     return evidence
+
+
+def plan_asked(user: AnyUser, wanted: str) -> Plan | None:
+    """The plan asked for by its id (a page's ``?plan=``) among those ``user`` sees
+    (404 for another), else the latest one."""
+    require_view(user)
+    plans = (
+        Plan.objects.visible_to(user)
+        .select_related("organization")
+        .order_by("-year", "pk")
+    )
+    if wanted.isdigit():
+        return get_object_or_404(plans, pk=int(wanted))
+    return plans.first()

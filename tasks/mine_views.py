@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from criteria.models import Plan
-from parplan import roles
 from parplan.forms import errors_onto
 from parplan.history import StaleEditError
 from parplan.http import safe_next
@@ -27,20 +26,6 @@ from tasks.progress import progress_record
 
 # The part just saved, shown as “Đã lưu” at its row on the next page view.
 SAVED_KEY = "tasks-part-saved"
-
-
-def _plan_for_view(request: HttpRequest) -> Plan | None:
-    """The plan asked for (``?plan=``), else the latest one."""
-    roles.require_view(request.user)
-    plans = (
-        Plan.objects.visible_to(request.user)
-        .select_related("organization")
-        .order_by("-year", "pk")
-    )
-    wanted = request.GET.get("plan", "")
-    if wanted.isdigit():
-        return get_object_or_404(plans, pk=int(wanted))
-    return plans.first()
 
 
 def _page_param(request: HttpRequest) -> int:
@@ -61,7 +46,7 @@ def mine_url(*, plan: Plan, page: int = 1, part: TaskUnit | None = None) -> str:
 def mine(request: HttpRequest) -> HttpResponse:
     """A unit head's page: their units' parts, overdue first, then due soon, then
     the rest; a form only for the row being updated."""
-    plan = _plan_for_view(request)
+    plan = access.plan_asked(request.user, request.GET.get("plan", ""))
     unit_ids = access.user_unit_ids(request.user)
     if not unit_ids:
         return redirect("tasks-list")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from criteria.managers import organization_visible
-from criteria.models import Criterion, Plan
+from criteria.models import Criterion
 from parplan import roles
 from parplan.filters import filter_form_values
 from parplan.forms import errors_onto
@@ -72,20 +72,6 @@ class UpdateLine:
 # Helpers: the object the user may see or change ------------------------------------
 
 
-def _plan_for_view(request: HttpRequest) -> Plan | None:
-    """The plan asked for (``?plan=``), else the latest one."""
-    roles.require_view(request.user)
-    plans = (
-        Plan.objects.visible_to(request.user)
-        .select_related("organization")
-        .order_by("-year", "pk")
-    )
-    wanted = request.GET.get("plan", "")
-    if wanted.isdigit():
-        return get_object_or_404(plans, pk=int(wanted))
-    return plans.first()
-
-
 def _task_for_view(request: HttpRequest, pk: int) -> Task:
     roles.require_view(request.user)
     return get_object_or_404(access.tasks_visible(request.user), pk=pk)
@@ -132,7 +118,7 @@ def _task_rows(
 
 @login_required
 def task_list(request: HttpRequest, unit_pk: int | None = None) -> HttpResponse:
-    plan = _plan_for_view(request)
+    plan = access.plan_asked(request.user, request.GET.get("plan", ""))
     unit = None
     if unit_pk is not None:
         unit = get_object_or_404(
@@ -286,7 +272,11 @@ def create(request: HttpRequest) -> HttpResponse:
             Criterion.objects.visible_to(request.user).select_related("plan"),
             pk=int(wanted),
         )
-    plan = criterion.plan if criterion else _plan_for_view(request)
+    plan = (
+        criterion.plan
+        if criterion
+        else access.plan_asked(request.user, request.GET.get("plan", ""))
+    )
     if plan is None:
         messages.error(request, _("Chưa có kế hoạch nào; hãy nhập kế hoạch trước."))
         return redirect("tasks-list")
