@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from criteria.models import Criterion, Plan
-from tasks.models import Task
+from tasks.models import Task, TaskUnit, Unit
 from tests.helpers import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,6 +77,13 @@ def test_an_inline_self_score_updates_the_gap_and_the_sums_without_reload(
 def test_the_director_reads_the_tree_on_a_phone_and_opens_a_branch(
     page: object, seed_plan: Plan, director: User
 ) -> None:
+    # A unit's long name in the unit filter must not widen the page.
+    unit = Unit.objects.create(
+        organization=seed_plan.organization,
+        name="Trung tâm Thông tin, Thống kê, Kiểm định và Ứng dụng tiến bộ khoa học",
+    )
+    task = Task.objects.filter(criterion__plan=seed_plan).first()
+    TaskUnit.objects.create(task=task, unit=unit, role=TaskUnit.Role.SUPPORT)
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, "director")
     page.goto(page.base_url + "/ke-hoach/")
