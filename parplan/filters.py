@@ -13,12 +13,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 
+def filter_ignored_text(*, label: str, value: str) -> str:
+    """The one sentence every page says of a filter value it left out."""
+    return _(
+        "Bộ lọc “%(label)s” không có giá trị “%(value)s”, nên đã bỏ qua bộ lọc này."
+    ) % {"label": label, "value": value[:60]}
+
+
 def filter_ignored_notice(request: HttpRequest, *, label: str, value: str) -> None:
     """Tell the person that the filter ``label`` was left out, naming the value."""
     messages.warning(
         request,
-        _("Bộ lọc “%(label)s” không có giá trị “%(value)s”, nên đã bỏ qua bộ lọc này.")
-        % {"label": label, "value": value[:60]},
+        filter_ignored_text(label=label, value=value),
         fail_silently=True,  # a request built without the messages middleware
     )
 

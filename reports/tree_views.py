@@ -19,6 +19,7 @@ from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from criteria.views import self_score_handle
 from parplan import roles
+from parplan.filters import filter_ignored_text
 from parplan.http import int_param
 from reports.figures import plan_figures
 from reports.figures_cache import plan_figures_cached
@@ -93,16 +94,16 @@ def _tree_filter(request: HttpRequest) -> tuple[TreeFilter, list[str]]:
     ignored: list[str] = []
     status = request.GET.get("status") or None
     if status not in (None, *Status.values):
-        ignored.append(_("trạng thái “%(value)s”") % {"value": status})
+        ignored.append(filter_ignored_text(label=_("Trạng thái"), value=status or ""))
         status = None
     due = request.GET.get("due") or None
     if due not in (None, *TASK_FILTER_DUE):
-        ignored.append(_("thời hạn “%(value)s”") % {"value": due})
+        ignored.append(filter_ignored_text(label=_("Hạn"), value=due or ""))
         due = None
     raw_unit = (request.GET.get("unit") or "").strip()
     unit_id = int(raw_unit) if raw_unit.isdigit() else None
     if raw_unit and unit_id is None:
-        ignored.append(_("đơn vị “%(value)s”") % {"value": raw_unit})
+        ignored.append(filter_ignored_text(label=_("Đơn vị"), value=raw_unit))
     search = (request.GET.get("q") or "").strip()[:200]
     tree_filter = TreeFilter(status=status, unit_id=unit_id, due=due, search=search)
     return tree_filter, ignored

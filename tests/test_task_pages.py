@@ -347,10 +347,9 @@ def test_the_tree_ignores_a_bad_status_with_a_notice_instead_of_a_404(
     response = client_for(director).get("/ke-hoach/?status=xyz&unit=abc&due=never")
     assert response.status_code == 200
     body = html.unescape(response.content.decode())
-    assert "Bộ lọc không có giá trị này nên đã bỏ qua" in body
-    assert "trạng thái “xyz”" in body
-    assert "đơn vị “abc”" in body
-    assert "thời hạn “never”" in body
+    assert "Bộ lọc “Trạng thái” không có giá trị “xyz”" in body
+    assert "Bộ lọc “Đơn vị” không có giá trị “abc”" in body
+    assert "Bộ lọc “Hạn” không có giá trị “never”" in body
 
 
 def test_a_blocked_or_late_task_shows_its_units_last_notes_where_it_is_listed(
