@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from criteria.assessment_lock import lock_message, self_assessment_locked
 from criteria.models import Criterion
 from parplan import roles
 from parplan.http import safe_next
@@ -49,8 +50,16 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         form = EvidenceForm()
-    ctx = {"criterion": criterion, "form": form}
+    ctx = {"criterion": criterion, "form": form, "locked": _locked(criterion)}
     return render(request, "tasks/evidence_form.html", ctx, status=status)
+
+
+def _locked(criterion: Criterion) -> str:
+    """The lock's message when the plan's self-assessment is approved: the page
+    says so at once instead of offering a form whose save would be refused."""
+    if self_assessment_locked(plan_id=criterion.plan_id):
+        return lock_message()
+    return ""
 
 
 @login_required

@@ -330,6 +330,16 @@ def test_5_adding_evidence_refuses(
     assert not Evidence.objects.filter(criterion=locked).exists()
 
 
+def test_5b_the_evidence_page_says_it_is_locked_instead_of_offering_a_form(
+    locked: Criterion, office: User
+) -> None:
+    response = client_for(office).get(f"/ke-hoach/tieu-chi/{locked.pk}/tai-lieu/them/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert LOCKED in body
+    assert 'enctype="multipart/form-data"' not in body
+
+
 def test_6_deleting_evidence_refuses(
     seed_plan: Plan, criterion: Criterion, office: User, director: User
 ) -> None:
