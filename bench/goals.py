@@ -5,10 +5,12 @@ Every figure is read with ``.get()``: a measurement that a build does not make y
 (the figures cache's warm dashboard, the tree's branch …) prints "not measured"
 instead of failing. Names read from ``bench.measure``'s result, besides its
 ``pages``, ``import``, ``ranking``, ``export`` and the load runs:
-``dashboard_cold_ms`` / ``dashboard_warm_ms`` (``{"seed": ms, "large": ms}``);
-``tree_first_page`` and ``unit_head_page`` (``{"seed_ms", "large_ms", "large_kb"}``,
-else the whole page as the pages table measured it); ``tree_branch``
-(``{"ms", "kb"}``).
+``dashboard_cold_ms`` / ``dashboard_warm_ms`` (``{"seed": ms, "large": ms}``), else
+``dashboard_cache`` as ``bench.dashboard_cache`` writes it, on the backend of the
+configuration (Redis or local memory); ``tree_first_page`` and ``unit_head_page``
+(``{"seed_ms", "large_ms", "large_kb"}``, else the whole page as the pages table
+measured it); ``tree_branch`` (``{"ms", "kb"}``), else the pages table's
+"plan tree branch" on the large plan.
 """
 
 from __future__ import annotations
@@ -42,12 +44,22 @@ def _page(result: dict[str, Any], name: str) -> dict[str, Any] | None:
     return None
 
 
+def _cache_backend(result: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard's cold and warm figures on this configuration's own cache."""
+    measured = result.get("dashboard_cache") or {}
+    backend = "redis" if result.get("cache_label") == "Redis" else "locmem"
+    return measured.get(backend) or {}
+
+
 def _seed_large_ms(
     result: dict[str, Any], key: str, page: str | None
 ) -> tuple[float, float, float | None] | None:
-    """(seed ms, large ms, large KB) from a named measurement, else from the pages
-    table's row ``page``."""
+    """(seed ms, large ms, large KB) from a named measurement, else from the
+    dashboard's cache measurement, else from the pages table's row ``page``."""
     named = result.get(key)
+    cached = _cache_backend(result)
+    if named is None and all(key in (cached.get(s) or {}) for s in ("seed", "large")):
+        named = {size: cached[size][key] for size in ("seed", "large")}
     if isinstance(named, dict):
         seed = named.get("seed_ms", named.get("seed"))
         large = named.get("large_ms", named.get("large"))
@@ -117,6 +129,12 @@ def tree_first_page(result: dict[str, Any]) -> Verdict:
 
 def tree_branch(result: dict[str, Any]) -> Verdict:
     branch = result.get("tree_branch")
+    row = _page(result, "plan tree branch")
+    if branch is None and row:
+        branch = {
+            "ms": row["large"]["median_s"] * 1000,
+            "kb": row["large"]["bytes"] / 1024,
+        }
     if not isinstance(branch, dict) or branch.get("ms") is None:
         return Verdict("–", None, "no branch loaded on demand in this build")
     ms = float(branch["ms"])

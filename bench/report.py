@@ -72,6 +72,46 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def dashboard_cache_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """The dashboard with its figures' cache emptied before each request (cold) and
+    filled (warm), on each cache backend the measuring process had."""
+    rows = []
+    for result in results.values():
+        for backend, sizes in (result.get("dashboard_cache") or {}).items():
+            if result.get("cache_label") == "Redis" and backend != "redis":
+                continue  # the local-memory cache is its own configuration's row
+            for size, figures in sizes.items():
+                rows.append(
+                    [
+                        configuration_label("", result),
+                        "Redis" if backend == "redis" else "local memory",
+                        size,
+                        f"{figures['dashboard_cold_ms']:,.1f} ms",
+                        f"{figures['dashboard_warm_ms']:,.1f} ms",
+                        f"{figures['queries_cold']} / {figures['queries_warm']}",
+                    ]
+                )
+    if not rows:
+        return []
+    return [
+        "",
+        "### The dashboard cold (cache emptied) and warm (cached under the plan's "
+        "version)",
+        "",
+        *_table(
+            [
+                "configuration",
+                "cache",
+                "plan",
+                "cold, median",
+                "warm, median",
+                "queries (cold / warm)",
+            ],
+            rows,
+        ),
+    ]
+
+
 def tables(results: dict[str, dict[str, Any]]) -> list[str]:
     """The figures of every database, as Markdown tables (printed and written)."""
     lines: list[str] = []
@@ -105,6 +145,7 @@ def tables(results: dict[str, dict[str, Any]]) -> list[str]:
         ],
         rows,
     )
+    lines += dashboard_cache_table(results)
     lines += ["", "### Appendix import vs openpyxl's bare read (read-only)", ""]
     rows = []
     for result in results.values():

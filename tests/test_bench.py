@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import goals, run
+from bench import goals, report, run
 from bench.measure import Sizes, bench_data_build, measure_all
 
 
@@ -170,3 +170,42 @@ def test_the_named_measurements_win_over_the_pages_table() -> None:
         verdicts["Large plan tree's first page ≤ 3× the seed's and ≤ 300 KB"] == "met"
     )
     assert verdicts["A tree branch ≤ 50 ms"] == "missed — 60 ms > 50 ms"
+
+
+def test_the_dashboards_cache_and_the_trees_branch_are_read_from_their_measurements() -> (
+    None
+):
+    def sizes(seed: float, large: float) -> dict[str, dict[str, float]]:
+        return {
+            size: {
+                "dashboard_cold_ms": ms * 4,
+                "dashboard_warm_ms": ms,
+                "queries_cold": 12,
+                "queries_warm": 6,
+            }
+            for size, ms in (("seed", seed), ("large", large))
+        }
+
+    branch = {
+        "page": "plan tree branch",
+        "seed": {"median_s": 0.010, "bytes": 1024, "queries": 5},
+        "large": {"median_s": 0.042, "bytes": 200 * 1024, "queries": 5},
+    }
+    result = _fake_result(
+        dashboard_cache={"locmem": sizes(10.0, 12.0), "redis": sizes(10.0, 30.0)}
+    )
+    result["pages"] = [*result["pages"], branch]  # type: ignore[misc]
+    local = _verdicts(result)
+    assert local["Large dashboard warm ≤ 1.5× the seed's"] == "met"
+    # cold: 48 ms against 40 ms from the cache measurement, not the pages table's 4×
+    assert local["Large dashboard cold ≤ 5× the seed's"] == "met"
+    assert local["A tree branch ≤ 50 ms"] == "met"
+    on_redis = _verdicts({**result, "cache_label": "Redis"})
+    assert on_redis["Large dashboard warm ≤ 1.5× the seed's"].startswith(
+        "missed — 3.0× > 1.5×:"
+    )
+    table = "\n".join(report.dashboard_cache_table({"sqlite": result}))
+    assert (
+        "| SQLite, local memory | local memory | large | 48.0 ms | 12.0 ms | 12 / 6 |"
+        in (table)
+    )
