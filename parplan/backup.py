@@ -173,6 +173,33 @@ def _database_dump(target: Path) -> dict[str, int]:
     return counts
 
 
+def backup_target(raw: str, *, now: datetime) -> Path:
+    """The archive's path for ``--output``: a folder (one that exists, or a name
+    ending in “/”, created private) gets ``parplan-<date-time>.tar.gz`` inside it; a
+    name ending in .tar.gz is the archive itself. Anything else is refused: taken for
+    a file, a missing folder's name would be overwritten by every nightly run."""
+    path = Path(raw)
+    if raw.endswith(("/", os.sep)) or path.is_dir():
+        try:
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackupError(
+                f"Không tạo được thư mục “{path}”: {exc.strerror}."
+            ) from exc
+        stamp = f"parplan-{now:%Y%m%d-%H%M%S}"
+        archive, more = path / f"{stamp}.tar.gz", 1
+        while archive.exists():  # two runs within a second: keep both
+            more += 1
+            archive = path / f"{stamp}-{more}.tar.gz"
+        return archive
+    if raw.endswith((".tar.gz", ".tgz")):
+        return path
+    raise BackupError(
+        f"“{raw}” không phải thư mục có sẵn, cũng không phải tên tệp .tar.gz: thêm "
+        "“/” ở cuối để tạo thư mục, hoặc ghi tên tệp kết thúc bằng .tar.gz."
+    )
+
+
 def backup_write(output: Path) -> BackupReport:
     """Write the archive to ``output`` (through a temporary file: a half-written
     archive is never left under that name)."""
@@ -200,6 +227,9 @@ def backup_write(output: Path) -> BackupReport:
             "checksums": checksums,
         }
         partial = output.with_name(output.name + ".partial")
+        # the archive holds the password hashes: readable by its owner only
+        partial.touch(mode=0o600)
+        partial.chmod(0o600)
         with tarfile.open(partial, "w:gz") as tar:
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST)
@@ -233,7 +263,19 @@ def backup_read(archive: Path, into: Path) -> dict[str, Any]:
                     raise BackupError(
                         f"Tệp sao lưu có mục không hợp lệ: {member.name}."
                     )
-            tar.extractall(into, filter="data")
+            # Member by member rather than extractall(filter="data"), which Python
+            # has only since 3.11.4 (Debian 12 ships 3.11.2): every member is a
+            # plain file with a relative name, checked above.
+            for member in members.values():
+                source = tar.extractfile(member)
+                if source is None:
+                    raise BackupError(
+                        f"Tệp sao lưu có mục không hợp lệ: {member.name}."
+                    )
+                target = into / member.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with source, open(target, "wb") as copy:
+                    shutil.copyfileobj(source, copy)
     except (OSError, tarfile.TarError, EOFError) as exc:
         raise BackupError(f"“{archive}” không phải tệp sao lưu của PAR Plan.") from exc
     manifest = json.loads((into / MANIFEST).read_text(encoding="utf-8"))

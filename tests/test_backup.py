@@ -189,3 +189,57 @@ def test_restore_refuses_an_archive_whose_checksum_differs(
     assert "SHA-256" in result.stderr and "Traceback" not in result.stderr
     assert not Path(target["MEDIA_ROOT"]).exists()
     assert manage("showmigrations", "--list", env=target).stdout.count("[X]") == 0
+
+
+def test_the_archive_is_read_without_extractalls_filter_which_debian_12s_python_lacks(
+    plan_with_evidence: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from parplan.backup import backup_read
+
+    archive = tmp_path / "sao-luu.tar.gz"
+    call_command("backup", "--output", str(archive), stdout=StringIO())
+
+    def old_extractall(*args: object, **kwargs: object) -> None:
+        if "filter" in kwargs:  # Python 3.11.2, as Debian 12 ships it
+            raise TypeError("extractall() got an unexpected keyword argument 'filter'")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", old_extractall)
+    into = tmp_path / "ra"
+    into.mkdir()
+    manifest = backup_read(archive, into)
+    assert manifest["files"] == 2
+    assert sorted(manifest["checksums"]) == sorted(
+        str(path.relative_to(into))
+        for path in into.rglob("*")
+        if path.is_file()
+        if path.name != "manifest.json"
+    )
+
+
+def test_a_folder_named_with_a_slash_is_created_and_each_night_gets_its_own_archive(
+    plan_with_evidence: Plan, tmp_path: Path
+) -> None:
+    folder = tmp_path / "sao-luu"
+    for _ in range(2):
+        out = StringIO()
+        call_command("backup", "--output", f"{folder}/", stdout=out)
+        assert str(folder) in out.getvalue()
+    archives = sorted(folder.iterdir())
+    assert folder.is_dir() and len(archives) == 2
+    assert all(
+        a.name.startswith("parplan-") and a.name.endswith(".tar.gz") for a in archives
+    )
+    # it holds the password hashes: the owner's alone
+    assert all(a.stat().st_mode & 0o077 == 0 for a in archives)
+    assert folder.stat().st_mode & 0o077 == 0
+
+
+def test_an_output_neither_a_folder_nor_a_tar_gz_is_refused_and_nothing_written(
+    plan_with_evidence: Plan, tmp_path: Path
+) -> None:
+    from django.core.management.base import CommandError
+
+    missing = tmp_path / "sao-luu"
+    with pytest.raises(CommandError, match="thêm “/” ở cuối"):
+        call_command("backup", "--output", str(missing), stdout=StringIO())
+    assert not missing.exists()

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from parplan.backup import BackupError, backup_write
+from parplan.backup import BackupError, backup_target, backup_write
 
 
 class Command(BaseCommand):
@@ -19,14 +18,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             required=True,
-            help="Tệp .tar.gz, hoặc thư mục để lưu parplan-<ngày giờ>.tar.gz",
+            help=(
+                "Tệp .tar.gz, hoặc thư mục (có sẵn, hoặc kết thúc bằng “/” để tạo) "
+                "để lưu parplan-<ngày giờ>.tar.gz"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["output"])
-        if path.is_dir():
-            path = path / f"parplan-{timezone.localtime():%Y%m%d-%H%M%S}.tar.gz"
         try:
+            path = backup_target(options["output"], now=timezone.localtime())
             report = backup_write(path)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
