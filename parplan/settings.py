@@ -31,7 +31,7 @@ def env_bool(name: str, default: bool) -> bool:
     if value in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(
-        f"{name} must be a boolean (1/0, true/false), not {raw!r}"
+        f"{name} phải là có/không (1/0, true/false), không phải {raw!r}"
     )
 
 
@@ -43,7 +43,7 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(
-            f"{name} must be a whole number, not {raw!r}"
+            f"{name} phải là một số nguyên, không phải {raw!r}"
         ) from exc
 
 
@@ -62,7 +62,9 @@ DEPLOYED = not DEBUG
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY phải được đặt khi DEBUG tắt (DEBUG=0): một chuỗi ngẫu nhiên dài"
+        )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -183,7 +185,7 @@ def cache_from_url(name: str, raw: str) -> dict[str, Any]:
     try:
         port = parts.port
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} has a bad port: {raw!r}") from exc
+        raise ImproperlyConfigured(f"{name} có cổng không hợp lệ: {raw!r}") from exc
     database = parts.path.strip("/")
     if (
         parts.scheme not in ("redis", "rediss")
@@ -192,7 +194,7 @@ def cache_from_url(name: str, raw: str) -> dict[str, Any]:
         or (database and not database.isdigit())
     ):
         raise ImproperlyConfigured(
-            f"{name} must be redis://host:port/db (or locmem://), not {raw!r}"
+            f"{name} phải có dạng redis://máy:cổng/số (hoặc locmem://), không phải {raw!r}"
         )
     return {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -214,13 +216,12 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's rules, with their messages in Vietnamese (Django's catalogue lacks them).
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "parplan.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "parplan.passwords.MinimumLengthValidator"},
+    {"NAME": "parplan.passwords.CommonPasswordValidator"},
+    {"NAME": "parplan.passwords.NumericPasswordValidator"},
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -240,9 +241,10 @@ AXES_RESET_ON_SUCCESS = True
 # Quiet: its banner would start every command's output (and the one-line errors).
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "parplan.views.sign_in_locked"
-# Behind the proxy, the client's address is the first X-Forwarded-For entry nginx sets.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0 if DEBUG else 1)
+# Behind AXES_PROXY_COUNT proxies the client's address is read from X-Forwarded-For
+# (parplan/client_ip.py), not the proxy's REMOTE_ADDR.
+AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "parplan.client_ip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
