@@ -49,3 +49,31 @@ def test_a_wrong_old_password_changes_nothing(viewer: User) -> None:
 def test_signed_out_visitors_are_sent_to_sign_in(client: object) -> None:
     response = client.get("/doi-mat-khau/")  # type: ignore[attr-defined]  # Django's test client
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("ab1", "Mật khẩu này quá ngắn: cần ít nhất 8 ký tự."),
+        ("12345678901", "Mật khẩu này chỉ gồm chữ số."),
+        ("password123", "Mật khẩu này quá phổ biến, dễ bị đoán."),
+        ("viewer12", "Mật khẩu này quá giống"),
+    ],
+)
+def test_a_refused_new_password_is_explained_in_vietnamese(
+    viewer: User, password: str, reason: str
+) -> None:
+    page = client_for(viewer).post(
+        "/doi-mat-khau/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": password,
+            "new_password2": password,
+        },
+    )
+    text = page.content.decode()
+    assert page.status_code == 200 and reason in text
+    for english in ("too short", "too common", "entirely numeric", "too similar"):
+        assert english not in text
+    viewer.refresh_from_db()
+    assert viewer.check_password(PASSWORD)

@@ -41,13 +41,13 @@ def test_the_documented_production_settings_pass_the_deploy_check() -> None:
 def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = manage("check", DEBUG="0")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY phải được đặt khi DEBUG tắt" in result.stderr
 
 
 def test_a_malformed_boolean_fails_loudly() -> None:
     result = manage("check", DEBUG="maybe")
     assert result.returncode != 0
-    assert "DEBUG must be a boolean" in result.stderr
+    assert "DEBUG phải là có/không" in result.stderr
 
 
 def test_a_missing_secret_key_is_one_line_not_a_traceback() -> None:
@@ -55,7 +55,7 @@ def test_a_missing_secret_key_is_one_line_not_a_traceback() -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY phải được đặt khi DEBUG tắt" in result.stderr
 
 
 def test_an_unreachable_database_is_one_line_not_a_traceback() -> None:
