@@ -7,7 +7,11 @@ from __future__ import annotations
 from django.core.management.base import CommandError, CommandParser
 
 from criteria.models import Organization, Plan
-from criteria.organizations import organization_find, organization_near
+from criteria.organizations import (
+    OrganizationAmbiguous,
+    organization_find,
+    organization_near,
+)
 
 ORGANIZATION_HELP = (
     "Tên hoặc tên viết tắt của cơ quan (mặc định: cơ quan duy nhất trong cơ sở dữ liệu)"
@@ -26,10 +30,17 @@ def _listing() -> str:
     return "; ".join(names)
 
 
+def _found(value: str) -> Organization | None:
+    try:
+        return organization_find(value)
+    except OrganizationAmbiguous as exc:
+        raise CommandError(str(exc)) from exc
+
+
 def organization_option(value: str | None) -> Organization:
     """The organization ``--organization`` names, or the only one there is."""
     if value and value.strip():
-        found = organization_find(value)
+        found = _found(value)
         if found is not None:
             return found
         near = organization_near(value)
@@ -57,7 +68,7 @@ def organization_new_or_existing(value: str | None) -> Organization:
     (not saved yet when new), refusing a near-duplicate of an existing name."""
     if not (value and value.strip()):
         return organization_option(None)
-    found = organization_find(value)
+    found = _found(value)
     if found is not None:
         return found
     near = organization_near(value)

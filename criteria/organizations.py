@@ -22,18 +22,34 @@ def _letters(value: str) -> str:
     return " ".join("".join(c for c in kept if not unicodedata.combining(c)).split())
 
 
+class OrganizationAmbiguous(LookupError):
+    """Several organizations answer to the value (their short names agree)."""
+
+    def __init__(self, value: str, candidates: list[Organization]) -> None:
+        self.candidates = candidates
+        names = "; ".join(f"“{o.name}”" for o in candidates)
+        super().__init__(
+            f"“{value.strip()}” là tên viết tắt của nhiều cơ quan: {names}. Hãy ghi "
+            "tên đầy đủ."
+        )
+
+
 def organization_find(value: str) -> Organization | None:
-    """The organization whose name or short name is ``value`` (folded), or None."""
+    """The organization whose name or short name is ``value`` (folded), or None.
+    A full name wins over a short name; a short name that several organizations
+    share is refused (``OrganizationAmbiguous``) rather than one of them taken."""
     key = normalize_name(value)
     if not key:
         return None
-    for organization in Organization.objects.all():
-        if key in (
-            normalize_name(organization.name),
-            normalize_name(organization.short_name),
-        ):
+    by_short_name = []
+    for organization in Organization.objects.order_by("pk"):
+        if key == normalize_name(organization.name):
             return organization
-    return None
+        if key == normalize_name(organization.short_name):
+            by_short_name.append(organization)
+    if len(by_short_name) > 1:
+        raise OrganizationAmbiguous(value, by_short_name)
+    return by_short_name[0] if by_short_name else None
 
 
 def organization_near(value: str) -> Organization | None:

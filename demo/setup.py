@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from criteria.models import Organization, Plan
-from criteria.organizations import organization_find
+from criteria.organizations import OrganizationAmbiguous, organization_find
 from parplan.roles import GROUP_NAMES, Role, role_groups_sync
 from parplan.text import normalize_name
 from reports.models import PeerRank
@@ -37,6 +37,13 @@ class DemoReport:
     kept: list[str] = field(default_factory=list)
 
 
+def _demo_organization(spec: dict[str, str]) -> Organization | None:
+    try:
+        return organization_find(spec["name"]) or organization_find(spec["short_name"])
+    except OrganizationAmbiguous as exc:  # the oldest is the demo's own
+        return exc.candidates[0]
+
+
 def demo_load(*, with_users: bool = True) -> DemoReport:
     """Create the seed plan, its units, the demo users and the illustrative ranking
     table where they do not exist; keep whatever exists as it is."""
@@ -44,7 +51,8 @@ def demo_load(*, with_users: bool = True) -> DemoReport:
     with transaction.atomic():
         role_groups_sync()
         org_spec = spec["organization"]
-        organization = organization_find(org_spec["name"])
+        # by its short name too: the office may have renamed the organization
+        organization = _demo_organization(org_spec)
         created: list[str] = []
         kept: list[str] = []
         if organization is None:

@@ -140,3 +140,19 @@ def test_a_negative_peer_change_is_taken_in_both_spellings(
 ) -> None:
     data = json.loads(run("projection", *args, "--json"))
     assert data["peer_change"] == expected
+
+
+def test_a_short_name_two_organizations_share_is_refused_naming_both(
+    two_plans: tuple[Plan, Plan],
+) -> None:
+    Organization.objects.filter(short_name="SNV").update(short_name="SKHCN")
+    with pytest.raises(CommandError) as caught:
+        run("projection", "--organization", "skhcn", "--json")
+    assert "là tên viết tắt của nhiều cơ quan" in str(caught.value)
+    assert "Sở Nội vụ tỉnh Đắk Nông" in str(caught.value)
+    assert "Sở Khoa học và Công nghệ tỉnh Đắk Nông" in str(caught.value)
+    # the full name still chooses one
+    data = json.loads(
+        run("projection", "--organization", "Sở Nội vụ tỉnh Đắk Nông", "--json")
+    )
+    assert data["plan"]["organization"] == "Sở Nội vụ tỉnh Đắk Nông"

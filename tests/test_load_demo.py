@@ -150,6 +150,20 @@ def test_load_demo_after_user_edits_changes_nothing_and_fails_on_nothing(
     assert "tài khoản giamdoc" in text and "bảng xếp hạng năm 2022" in text
 
 
+def test_load_demo_after_the_office_renamed_the_organization_creates_no_second_one(
+    db: None,
+) -> None:
+    demo_load()
+    Organization.objects.update(name="Sở KH&CN tỉnh Đắk Nông")
+    before = demo_state()
+    report = demo_load()
+    assert report.created == []
+    assert demo_state() == before
+    assert list(Organization.objects.values_list("name", "short_name")) == [
+        ("Sở KH&CN tỉnh Đắk Nông", "SKHCN")
+    ]
+
+
 def test_load_demo_creates_only_what_is_missing(db: None) -> None:
     demo_load()
     User.objects.filter(username="xem").delete()
