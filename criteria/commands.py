@@ -1,8 +1,11 @@
 """What the commands that work on a plan share: ``--organization`` (name or short
 name, matched by ``criteria.organizations``) and ``--year``, the default when there is
-exactly one organization, and the message that lists them when there are several."""
+exactly one organization, and the message that lists them when there are several; the
+table imports into a year's plan (``PlanImportCommand``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
@@ -12,6 +15,7 @@ from criteria.organizations import (
     organization_find,
     organization_near,
 )
+from parplan.commands import TableImportCommand
 
 ORGANIZATION_HELP = (
     "Tên hoặc tên viết tắt của cơ quan (mặc định: cơ quan duy nhất trong cơ sở dữ liệu)"
@@ -97,3 +101,28 @@ def plan_option(organization: Organization, year: int | None) -> Plan:
         what = f"năm {year}" if year else "nào"
         raise CommandError(f"Không có kế hoạch {what} của {organization.name}.{have}")
     return plan
+
+
+class PlanImportCommand(TableImportCommand):
+    """A table import into one year's plan of an organization, named by
+    ``--organization`` (a new name creates it with the plan)."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
+        )
+        parser.add_argument(
+            "--organization",
+            help=ORGANIZATION_HELP + "; một tên mới tạo cơ quan mới cùng kế hoạch",
+        )
+
+    def organization(self, options: dict[str, Any]) -> Organization:
+        return organization_new_or_existing(options["organization"])
+
+
+def import_words(dry_run: bool) -> tuple[str, str]:
+    """An import report's opening words and the verb of its counts."""
+    if dry_run:
+        return "Chạy thử (không ghi gì)", "sẽ"
+    return "Đã nhập", "đã"

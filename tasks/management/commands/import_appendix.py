@@ -2,14 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandParser
-
-from criteria.commands import ORGANIZATION_HELP, organization_new_or_existing
-from parplan.commands import TableImportCommand
+from criteria.commands import PlanImportCommand, import_words
 from tasks.appendix.load import ImportReport, appendix_import
 
 
-class Command(TableImportCommand):
+class Command(PlanImportCommand):
     help = (
         "Nhập phụ lục kế hoạch (STT | Lĩnh vực, tiêu chí | Điểm chuẩn | Điểm năm trước | "
         "Mục tiêu | Nhiệm vụ, giải pháp | Đơn vị chủ trì) từ .xlsx, .csv, .tsv hoặc .txt."
@@ -17,19 +14,9 @@ class Command(TableImportCommand):
 
     path_help = "Tệp phụ lục (.xlsx, .csv, .tsv, .txt)"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
-        parser.add_argument(
-            "--year", type=int, required=True, help="Năm kế hoạch, ví dụ 2023"
-        )
-        parser.add_argument(
-            "--organization",
-            help=ORGANIZATION_HELP + "; một tên mới tạo cơ quan mới cùng kế hoạch",
-        )
-
     def run(self, *, data: bytes, filename: str, **options: Any) -> ImportReport:
         return appendix_import(
-            organization=organization_new_or_existing(options["organization"]),
+            organization=self.organization(options),
             year=options["year"],
             data=data,
             filename=filename,
@@ -37,8 +24,7 @@ class Command(TableImportCommand):
         )
 
     def write_report(self, report: ImportReport) -> None:
-        verb = "sẽ" if report.dry_run else "đã"
-        head = "Chạy thử (không ghi gì)" if report.dry_run else "Đã nhập"
+        head, verb = import_words(report.dry_run)
         self.stdout.write(f"{head}: {report.plan}")
         self.stdout.write(
             f"Tiêu chí: {len(report.created)} {verb} tạo, {len(report.updated)} {verb} cập nhật, "
