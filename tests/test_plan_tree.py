@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -299,6 +300,16 @@ def test_a_blocked_or_late_task_shows_its_parts_last_notes(
     assert 'class="icon icon-overdue"' in late and "Quá hạn" in late
     assert "⏰" not in late
     assert "Chưa có ghi chú của đơn vị." in late
+
+
+def test_the_overdue_mark_is_not_the_late_clock() -> None:
+    late = render_to_string("parplan/_icon_late.html")
+    overdue = render_to_string("parplan/_icon_overdue.html")
+    assert 'class="icon icon-late"' in late and 'class="icon icon-overdue"' in overdue
+
+    # the clock's face, which the overdue mark drew too until it got its own sign
+    face = '<circle cx="8" cy="8" r="6.5"'
+    assert face in late and face not in overdue
 
 
 def test_the_inline_self_score_answers_with_the_figures_it_changed(
