@@ -66,12 +66,14 @@ class TaskLine:
 
 @dataclass(frozen=True)
 class _Words:
-    """The choices' labels in the request's language and the task address's
-    pattern: a branch's dozens of tasks share them."""
+    """What a tree's rows share, looked up once a page rather than once a row: the
+    choices' labels in the request's language, the task address's pattern and the
+    rows' words (their cells' labels on a phone, the due date's)."""
 
     statuses: dict[str, str]
     roles: dict[str, str]
     task_url: str  # with {pk}
+    label: dict[str, str]
 
     @classmethod
     def now(cls) -> _Words:
@@ -86,6 +88,23 @@ class _Words:
             task_url=reverse("tasks-detail", args=[marker]).replace(
                 str(marker), "{pk}"
             ),
+            label={
+                "code": _("STT"),
+                "title": _("Lĩnh vực, tiêu chí"),
+                "max": _("Điểm tối đa"),
+                "baseline": _("Điểm năm trước"),
+                "target": _("Mục tiêu"),
+                "self": _("Tự đánh giá"),
+                "gap": _("Còn thiếu"),
+                "forecast": _("Dự báo"),
+                "progress": _("Tiến độ"),
+                "unscored": _("Chưa tự đánh giá: đây là dự báo"),
+                "task": _("Nhiệm vụ"),
+                "status": _("Trạng thái"),
+                "due": _("Hạn"),
+                "overdue": _("Quá hạn"),
+                "output": _("Sản phẩm"),
+            },
         )
 
 
@@ -291,6 +310,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     ctx.update(
         figures=figures,
         lines=lines,
+        words=words,
         can_edit=can_edit,
         assessment=assessment,
         today=today,
@@ -361,6 +381,7 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
     )
     words = _Words.now()
     ctx.update(
+        words=words,
         branch=_branch_lines(
             branches[criterion.pk], edit=edit, today=today, words=words
         ),
