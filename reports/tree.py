@@ -133,10 +133,15 @@ class OutlineTasks:
 def outline_tasks(*, plan: Plan, tree_filter: TreeFilter) -> OutlineTasks:
     """One query without a filter (the criteria holding tasks), two with one."""
     if not tree_filter.active:
-        holders = Task.objects.filter(criterion__plan=plan).values_list(
-            "criterion_id", flat=True
+        # without the model's ordering, which would join the criteria and make
+        # every task distinct: one row a criterion, not one a task
+        holders = (
+            Task.objects.filter(criterion__plan=plan)
+            .values_list("criterion_id", flat=True)
+            .order_by()
+            .distinct()
         )
-        return OutlineTasks(set(holders.distinct()), {})
+        return OutlineTasks(set(holders), {})
     by_criterion: dict[int, list[TaskFigures]] = {}
     for task in plan_tasks(plan, with_parts=False):
         by_criterion.setdefault(task.criterion_id, []).append(task)

@@ -28,6 +28,7 @@ from reports.plan_tasks import TaskFigures
 from reports.tree import (
     EXPAND_BRANCHES_MAX,
     EXPAND_MATCHES_MAX,
+    OUTLINE_DEPTH,
     OUTLINE_ROWS_MAX,
     TASK_FILTER_DUE,
     BranchRow,
@@ -250,16 +251,24 @@ def tree(request: HttpRequest) -> HttpResponse:
     figures = plan_figures_cached(plan=plan, with_ranking=False, with_parts=False)
     unit_tasks = _unit_tasks(plan, tree_filter)
     tasks = outline_tasks(plan=plan, tree_filter=tree_filter)
+    expand_all = request.GET.get("expand") == "all"
+    # Unfiltered, the outline's length is its rows' count: a province's set goes
+    # straight to its areas, without building the longer outline first.
+    areas_only = not expand_all and (
+        not tree_filter.active
+        and sum(1 for row in figures.rows if row.depth <= OUTLINE_DEPTH)
+        > OUTLINE_ROWS_MAX
+    )
     outline = outline_rows(
         figures=figures,
         tasks=tasks,
         tree_filter=tree_filter,
         today=today,
         unit_tasks=unit_tasks,
+        depth=1 if areas_only else OUTLINE_DEPTH,
     )
-    expand_all = request.GET.get("expand") == "all"
-    areas_only = len(outline) > OUTLINE_ROWS_MAX and not expand_all
-    if areas_only:
+    if not areas_only and not expand_all and len(outline) > OUTLINE_ROWS_MAX:
+        areas_only = True
         outline = outline_rows(
             figures=figures,
             tasks=tasks,
