@@ -36,6 +36,7 @@ OUTLINE_ROWS_MAX = 120
 EXPAND_MATCHES_MAX = 100
 EXPAND_BRANCHES_MAX = 30
 TASK_FILTER_DUE = ("overdue", "soon", "attention")
+PARTS_BY_TASK_IDS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -357,8 +358,17 @@ def _tasks_of(criterion_ids: list[int]) -> dict[int, list[TaskFigures]]:
             "criterion_id", "position"
         )
     )
+    # A branch's few tasks by their ids: through the tasks' criteria a database
+    # without fresh statistics scans every part of every plan. The whole tree's
+    # thousands go through the criteria, a query's parameters being bounded (and
+    # none too: the query still runs, so a branch's count of queries is fixed).
+    few = 0 < len(tasks) <= PARTS_BY_TASK_IDS_MAX
     parts = (
-        TaskUnit.objects.filter(task__criterion_id__in=criterion_ids)
+        TaskUnit.objects.filter(
+            Q(task_id__in=[task.pk for task in tasks])
+            if few
+            else Q(task__criterion_id__in=criterion_ids)
+        )
         .select_related("unit")
         .order_by("role", "unit__position", "unit__name")
     )
