@@ -36,6 +36,7 @@ OUTLINE_ROWS_MAX = 120
 EXPAND_MATCHES_MAX = 100
 EXPAND_BRANCHES_MAX = 30
 TASK_FILTER_DUE = ("overdue", "soon", "attention")
+PARTS_BY_TASK_IDS_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,15 @@ class OutlineTasks:
 def outline_tasks(*, plan: Plan, tree_filter: TreeFilter) -> OutlineTasks:
     """One query without a filter (the criteria holding tasks), two with one."""
     if not tree_filter.active:
-        holders = Task.objects.filter(criterion__plan=plan).values_list(
-            "criterion_id", flat=True
+        # without the model's ordering, which would join the criteria and make
+        # every task distinct: one row a criterion, not one a task
+        holders = (
+            Task.objects.filter(criterion__plan=plan)
+            .values_list("criterion_id", flat=True)
+            .order_by()
+            .distinct()
         )
-        return OutlineTasks(set(holders.distinct()), {})
+        return OutlineTasks(set(holders), {})
     by_criterion: dict[int, list[TaskFigures]] = {}
     for task in plan_tasks(plan, with_parts=False):
         by_criterion.setdefault(task.criterion_id, []).append(task)
@@ -352,8 +358,17 @@ def _tasks_of(criterion_ids: list[int]) -> dict[int, list[TaskFigures]]:
             "criterion_id", "position"
         )
     )
+    # A branch's few tasks by their ids: through the tasks' criteria a database
+    # without fresh statistics scans every part of every plan. The whole tree's
+    # thousands go through the criteria, a query's parameters being bounded (and
+    # none too: the query still runs, so a branch's count of queries is fixed).
+    few = 0 < len(tasks) <= PARTS_BY_TASK_IDS_MAX
     parts = (
-        TaskUnit.objects.filter(task__criterion_id__in=criterion_ids)
+        TaskUnit.objects.filter(
+            Q(task_id__in=[task.pk for task in tasks])
+            if few
+            else Q(task__criterion_id__in=criterion_ids)
+        )
         .select_related("unit")
         .order_by("role", "unit__position", "unit__name")
     )

@@ -28,6 +28,7 @@ from reports.plan_tasks import TaskFigures
 from reports.tree import (
     EXPAND_BRANCHES_MAX,
     EXPAND_MATCHES_MAX,
+    OUTLINE_DEPTH,
     OUTLINE_ROWS_MAX,
     TASK_FILTER_DUE,
     BranchRow,
@@ -39,22 +40,98 @@ from reports.tree import (
 from tasks.models import Status, TaskUnit
 
 
+@dataclass(frozen=True)
+class PartLabel:
+    """A unit's part as a tree's task shows it, its words already looked up."""
+
+    unit_name: str
+    role_label: str  # empty for a lead unit
+    status: str
+    status_label: str
+    percent: int
+
+
 @dataclass
 class TaskLine:
     """A task of the tree with its parts; a blocked or late one with its reasons:
-    the last note of each of its parts, as (unit, note)."""
+    the last note of each of its parts, as (unit, note). Its address and words
+    are looked up here, once a branch, not once a row by the template."""
 
     task: TaskFigures
     overdue: bool
     reasons: list[tuple[str, str]] | None
+    url: str
+    state_label: str
+    parts: list[PartLabel]
 
 
-def _task_line(task: TaskFigures, today: datetime.date) -> TaskLine:
+@dataclass(frozen=True)
+class _Words:
+    """What a tree's rows share, looked up once a page rather than once a row: the
+    choices' labels in the request's language, the task address's pattern and the
+    rows' words (their cells' labels on a phone, the due date's)."""
+
+    statuses: dict[str, str]
+    roles: dict[str, str]
+    task_url: str  # with {pk}
+    label: dict[str, str]
+
+    @classmethod
+    def now(cls) -> _Words:
+        marker = 2**31 - 1
+        return cls(
+            statuses={value: str(label) for value, label in Status.choices},
+            roles={
+                value: str(label).lower()
+                for value, label in TaskUnit.Role.choices
+                if value != TaskUnit.Role.LEAD
+            },
+            task_url=reverse("tasks-detail", args=[marker]).replace(
+                str(marker), "{pk}"
+            ),
+            label={
+                "code": _("STT"),
+                "title": _("Lĩnh vực, tiêu chí"),
+                "max": _("Điểm tối đa"),
+                "baseline": _("Điểm năm trước"),
+                "target": _("Mục tiêu"),
+                "self": _("Tự đánh giá"),
+                "gap": _("Còn thiếu"),
+                "forecast": _("Dự báo"),
+                "progress": _("Tiến độ"),
+                "unscored": _("Chưa tự đánh giá: đây là dự báo"),
+                "task": _("Nhiệm vụ"),
+                "status": _("Trạng thái"),
+                "due": _("Hạn"),
+                "overdue": _("Quá hạn"),
+                "output": _("Sản phẩm"),
+            },
+        )
+
+
+def _task_line(task: TaskFigures, today: datetime.date, words: _Words) -> TaskLine:
     overdue = task.is_overdue(today)
     reasons = None
     if overdue or task.state == Status.BLOCKED:
         reasons = [(p.unit.name, p.note) for p in task.parts if p.note.strip()]
-    return TaskLine(task, overdue, reasons)
+    parts = [
+        PartLabel(
+            p.unit.name,
+            words.roles.get(p.role, ""),
+            p.status,
+            words.statuses.get(p.status, p.status),
+            p.percent,
+        )
+        for p in task.parts
+    ]
+    return TaskLine(
+        task,
+        overdue,
+        reasons,
+        words.task_url.format(pk=task.pk),
+        words.statuses.get(task.state, task.state),
+        parts,
+    )
 
 
 @dataclass
@@ -110,11 +187,14 @@ def _tree_filter(request: HttpRequest) -> tuple[TreeFilter, list[str]]:
 
 
 def _editing(
-    request: HttpRequest, plan: Plan
+    request: HttpRequest, plan: Plan, *, banner: bool = True
 ) -> tuple[bool, bool, SelfAssessment | None]:
     """(may edit the plan, may self-score now, the self-assessment's state): one
-    query, for its state."""
+    query, for its state; none for a branch (no ``banner``) of someone who may not
+    edit."""
     can_edit = roles.can_edit_plan(request.user)
+    if not (can_edit or banner):
+        return False, False, None
     assessment = SelfAssessment.objects.filter(plan=plan).first()
     locked = assessment is not None and assessment.is_locked
     return can_edit, can_edit and not locked, assessment
@@ -126,6 +206,7 @@ def _line(
     *,
     edit: bool,
     today: datetime.date,
+    words: _Words,
     models: dict[int, Criterion] | None = None,
 ) -> TreeLine:
     """``models``: the outline's criteria as model instances, for their forms (the
@@ -139,13 +220,16 @@ def _line(
             criterion = models.get(row.pk)
     if edit and criterion is not None and _self_scored(criterion):
         form = SelfScoreForm.for_criterion(criterion)
-    return TreeLine(row, [_task_line(t, today) for t in tasks], form)
+    return TreeLine(row, [_task_line(t, today, words) for t in tasks], form)
 
 
 def _branch_lines(
-    items: list[BranchRow], *, edit: bool, today: datetime.date
+    items: list[BranchRow], *, edit: bool, today: datetime.date, words: _Words
 ) -> list[TreeLine]:
-    return [_line(item.row, item.tasks, edit=edit, today=today) for item in items]
+    return [
+        _line(item.row, item.tasks, edit=edit, today=today, words=words)
+        for item in items
+    ]
 
 
 @login_required
@@ -167,16 +251,24 @@ def tree(request: HttpRequest) -> HttpResponse:
     figures = plan_figures_cached(plan=plan, with_ranking=False, with_parts=False)
     unit_tasks = _unit_tasks(plan, tree_filter)
     tasks = outline_tasks(plan=plan, tree_filter=tree_filter)
+    expand_all = request.GET.get("expand") == "all"
+    # Unfiltered, the outline's length is its rows' count: a province's set goes
+    # straight to its areas, without building the longer outline first.
+    areas_only = not expand_all and (
+        not tree_filter.active
+        and sum(1 for row in figures.rows if row.depth <= OUTLINE_DEPTH)
+        > OUTLINE_ROWS_MAX
+    )
     outline = outline_rows(
         figures=figures,
         tasks=tasks,
         tree_filter=tree_filter,
         today=today,
         unit_tasks=unit_tasks,
+        depth=1 if areas_only else OUTLINE_DEPTH,
     )
-    expand_all = request.GET.get("expand") == "all"
-    areas_only = len(outline) > OUTLINE_ROWS_MAX and not expand_all
-    if areas_only:
+    if not areas_only and not expand_all and len(outline) > OUTLINE_ROWS_MAX:
+        areas_only = True
         outline = outline_rows(
             figures=figures,
             tasks=tasks,
@@ -206,12 +298,17 @@ def tree(request: HttpRequest) -> HttpResponse:
         branches = branch_rows(
             plan=plan, roots=open_roots, tree_filter=tree_filter, today=today
         )
+    words = _Words.now()
     lines = [
         OutlineLine(
-            line=_line(item.row, [], edit=edit, today=today, models=models),
+            line=_line(
+                item.row, [], edit=edit, today=today, words=words, models=models
+            ),
             has_branch=item.has_branch,
             matches=item.matches,
-            branch=_branch_lines(branches[item.row.pk], edit=edit, today=today)
+            branch=_branch_lines(
+                branches[item.row.pk], edit=edit, today=today, words=words
+            )
             if item.row.pk in branches
             else None,
             loads_rows=areas_only,
@@ -222,6 +319,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     ctx.update(
         figures=figures,
         lines=lines,
+        words=words,
         can_edit=can_edit,
         assessment=assessment,
         today=today,
@@ -286,12 +384,16 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
                 Criterion.objects.filter(parent=criterion).values_list("pk", flat=True)
             )
         return render(request, "reports/_tree_branch.html", ctx)
-    can_edit, edit, _assessment = _editing(request, plan)
+    can_edit, edit, _assessment = _editing(request, plan, banner=False)
     branches = branch_rows(
         plan=plan, roots=[criterion], tree_filter=tree_filter, today=today
     )
+    words = _Words.now()
     ctx.update(
-        branch=_branch_lines(branches[criterion.pk], edit=edit, today=today),
+        words=words,
+        branch=_branch_lines(
+            branches[criterion.pk], edit=edit, today=today, words=words
+        ),
         can_edit=can_edit,
     )
     if with_rows:
@@ -311,7 +413,9 @@ def tree_branch(request: HttpRequest, pk: int) -> HttpResponse:
         models = _models(plan, [item.row.pk for item in children]) if edit else None
         ctx["children"] = [
             OutlineLine(
-                line=_line(item.row, [], edit=edit, today=today, models=models),
+                line=_line(
+                    item.row, [], edit=edit, today=today, words=words, models=models
+                ),
                 has_branch=item.has_branch,
                 matches=item.matches,
                 branch=None,

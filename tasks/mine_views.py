@@ -75,8 +75,11 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def part_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record progress on one unit's part. A GET from the unit head's row (htmx)
-    answers the form alone; without JavaScript the link opens this page."""
+    """Record progress on one unit's part. A GET from the unit head's row or the
+    task page's (htmx) answers the form alone; without JavaScript the link opens
+    this page. Saved or cancelled, the person goes back to the ``next`` they came
+    from, else to their row on the unit head's page (the task page for the
+    office)."""
     part = access.part_for_update(request.user, pk)
     own = part.unit_id in access.user_unit_ids(request.user)
     plan = part.task.criterion.plan
@@ -111,6 +114,9 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Đã cập nhật tiến độ: %(unit)s – %(percent)s%%.")
                     % {"unit": part.unit.name, "percent": part.percent},
                 )
+                asked = safe_next(request, "")
+                if asked:  # the task page's row, say
+                    return redirect(asked)
                 if own:
                     request.session[SAVED_KEY] = part.pk
                     page = part_page_of(
@@ -118,16 +124,14 @@ def part_update(request: HttpRequest, pk: int) -> HttpResponse:
                         unit_ids=access.user_unit_ids(request.user),
                         today=timezone.localdate(),
                     )
-                    default = mine_url(plan=plan, page=page, part=part)
-                else:
-                    default = part.task.get_absolute_url()
-                return redirect(safe_next(request, default))
+                    return redirect(mine_url(plan=plan, page=page, part=part))
+                return redirect(part.task.get_absolute_url())
         else:
             status = 400
     else:
         form = progress_form_for(part)
     part = TaskUnit.objects.select_related("task__criterion__plan", "unit").get(pk=pk)
-    back = (
+    back = safe_next(request, "") or (
         mine_url(plan=plan, page=_page_param(request), part=part)
         if own
         else part.task.get_absolute_url()

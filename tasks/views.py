@@ -23,12 +23,7 @@ from parplan.filters import filter_form_values
 from parplan.forms import errors_onto
 from parplan.history import HistoryEntry, StaleEditError, history_entries
 from tasks import access, editing
-from tasks.forms import (
-    ProgressForm,
-    TaskFilterForm,
-    TaskForm,
-    progress_form_for,
-)
+from tasks.forms import TaskFilterForm, TaskForm
 from tasks.models import (
     Evidence,
     ProgressUpdate,
@@ -54,12 +49,13 @@ class TaskLine:
 
 @dataclass
 class PartLine:
-    """A unit's part as a page shows it: overdue or not, and the form to report on it
-    when the user may."""
+    """A unit's part as a page shows it: overdue or not, and whether the user may
+    report on it (its form opens in the row on demand, through
+    ``tasks-part-update``: a task of many units renders no form until asked)."""
 
     part: TaskUnit
     overdue: bool
-    form: ProgressForm | None
+    can_update: bool
 
 
 @dataclass
@@ -213,11 +209,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reasons": part_notes(parts) if late or blocked else [],
         "parts": [
             PartLine(
-                part,
-                part.is_overdue(today),
-                progress_form_for(part)
-                if access.can_update_part(request.user, part)
-                else None,
+                part, part.is_overdue(today), access.can_update_part(request.user, part)
             )
             for part in parts
         ],

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,12 +168,51 @@ def _tree_queries(
         response = client.get(URL, {"year": plan.year, **WHOLE})
     assert response.status_code == 200
     branch = Criterion.objects.get(plan=plan, code="1.1")
-    # session, user, user's groups; the criterion with its plan; the
-    # self-assessment's state; the branch's criteria; its tasks; their parts
-    with django_assert_num_queries(8):
+    # session, user, user's groups; the criterion with its plan; the branch's
+    # criteria; its tasks; their parts (no self-assessment's state: a viewer has no
+    # inline form for it to lock)
+    with django_assert_num_queries(7):
         response = client.get(reverse("reports-tree-branch", args=[branch.pk]))
     assert response.status_code == 200
     assert 'data-code="1.1.1"' in response.content.decode()
+
+
+def test_the_tree_runs_the_same_queries_for_a_small_plan(
+    organization: Organization,
+    units: dict[str, Unit],
+    viewer: User,
+    django_assert_num_queries: object,
+) -> None:
+    _tree_queries(organization, viewer, django_assert_num_queries, areas=1)
+
+
+def test_the_tree_runs_the_same_queries_for_a_plan_of_thousands_of_tasks(
+    organization: Organization,
+    units: dict[str, Unit],
+    viewer: User,
+    django_assert_num_queries: object,
+) -> None:
+    _tree_queries(
+        organization,
+        viewer,
+        django_assert_num_queries,
+        areas=8,
+        criteria_per_area=10,
+        subs_per_criterion=4,
+        tasks_per_leaf=4,
+    )
+
+
+def test_the_offices_branch_also_reads_the_self_assessments_state(
+    seed_plan: Plan, office: User, django_assert_num_queries: object
+) -> None:
+    client = client_for(office)
+    client.get(URL)
+    branch = Criterion.objects.get(plan=seed_plan, code="1.2")
+    # the viewer's seven, and the state: a locked self-assessment has no form
+    with django_assert_num_queries(8):
+        response = client.get(reverse("reports-tree-branch", args=[branch.pk]))
+    assert "inline-edit" in response.content.decode()
 
 
 def test_the_office_edits_a_self_assessed_score_inline_in_the_tree(
@@ -301,6 +341,16 @@ def test_a_blocked_or_late_task_shows_its_parts_last_notes(
     assert "Chưa có ghi chú của đơn vị." in late
 
 
+def test_the_overdue_mark_is_not_the_late_clock() -> None:
+    late = render_to_string("parplan/_icon_late.html")
+    overdue = render_to_string("parplan/_icon_overdue.html")
+    assert 'class="icon icon-late"' in late and 'class="icon icon-overdue"' in overdue
+
+    # the clock's face, which the overdue mark drew too until it got its own sign
+    face = '<circle cx="8" cy="8" r="6.5"'
+    assert face in late and face not in overdue
+
+
 def test_the_inline_self_score_answers_with_the_figures_it_changed(
     seed_plan: Plan, office: User
 ) -> None:
@@ -355,10 +405,10 @@ def test_a_plan_of_many_criteria_opens_as_its_areas_and_an_area_brings_its_rows(
     assert 'data-code="1"' in html and 'data-code="1.2"' not in html
     assert "rows=1" in html
     area = Criterion.objects.get(plan=seed_plan, code="1")
-    # session, user, user's groups; the area with its plan; the self-assessment's
-    # state; the branch's criteria, tasks, parts; the engine's criteria, tasks
-    # aggregated and lead parts (the criteria's sums)
-    with django_assert_num_queries(11):
+    # session, user, user's groups; the area with its plan; the branch's criteria,
+    # tasks, parts; the engine's criteria, tasks aggregated and lead parts (the
+    # criteria's sums)
+    with django_assert_num_queries(10):
         answer = client.get(f"/ke-hoach/cay/{area.pk}/", {"rows": "1"})
     text = answer.content.decode()
     criterion = Criterion.objects.get(plan=seed_plan, code="1.2")
