@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -255,23 +256,18 @@ def created_with_history(
     pk = model._meta.pk
     assert pk is not None
     fields = [f for f in model._meta.concrete_fields if f is not pk]
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, f.attname, now)
-    prepare = [
-        None
-        if f.get_internal_type() in _AS_IS
-        else (lambda v, f=f: f.get_db_prep_save(v, connection))
+    stamped = {
+        f.attname
         for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+    getters = [
+        _getter(f, connection, now if f.attname in stamped else None) for f in fields
     ]
-    rows = [
-        tuple(
-            getattr(obj, f.attname) if p is None else p(getattr(obj, f.attname))
-            for f, p in zip(fields, prepare, strict=True)
-        )
-        for obj in objs
-    ]
+    rows = [tuple(get(obj) for get in getters) for obj in objs]
     quote = connection.ops.quote_name
     insert = "INSERT INTO {} ({}) VALUES ".format(
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
@@ -306,6 +302,26 @@ def created_with_history(
             ],
         )
     return list(objs)
+
+
+def _getter(
+    field: models.Field[Any, Any], connection: Any, stamp: datetime.datetime | None
+) -> Callable[[Any], Any]:
+    """How a row's value of ``field`` is read for the database: the stamp's value
+    prepared once, a value as it is, or prepared where the backend needs it (dates,
+    decimals)."""
+    if stamp is not None:
+        value = field.get_db_prep_save(stamp, connection)
+        return lambda _obj: value
+    read = attrgetter(field.attname)
+    if field.get_internal_type() in _AS_IS:
+        return read
+
+    def prepared(obj: Any) -> Any:
+        value = read(obj)
+        return None if value is None else field.get_db_prep_save(value, connection)
+
+    return prepared
 
 
 def _history_user_id(history_model: Any, user: Any) -> int | None:

@@ -21,8 +21,9 @@ MAX_XLSX_RATIO = 200
 MAX_XLSX_WHOLE_PART = 16 * 1024 * 1024
 
 
-def check_xlsx_archive(data: bytes, filename: str) -> None:
-    """Refuse an archive out of proportion before openpyxl expands any part of it."""
+def check_xlsx_archive(data: bytes, filename: str) -> bool:
+    """Refuse an archive out of proportion before openpyxl expands any part of it;
+    returns whether any of its sheets holds a formula."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -65,9 +66,13 @@ def check_xlsx_archive(data: bytes, filename: str) -> None:
                 }
             )
     _count_shared_strings(archive, TableBudget(filename))
+    formulas = False
     for info in infos:
         if info.filename.endswith(".xml") and not _read_whole(info.filename):
-            _count_sheet_cells(archive, info.filename, TableBudget(filename))
+            formulas |= _count_sheet_cells(
+                archive, info.filename, TableBudget(filename)
+            )
+    return formulas
 
 
 def _read_whole(part: str) -> bool:
@@ -81,16 +86,19 @@ def _read_whole(part: str) -> bool:
 
 def _count_sheet_cells(
     archive: zipfile.ZipFile, part: str, budget: TableBudget
-) -> None:
-    """Count a sheet's rows and cells as written, streaming, before openpyxl opens it:
-    openpyxl reads a sheet without a ``<dimension>`` whole just to size it.
+) -> bool:
+    """Count a sheet's rows and cells as written, streaming, before openpyxl opens it
+    (openpyxl reads a sheet without a ``<dimension>`` whole just to size it); returns
+    whether the sheet holds a formula.
 
     By expat's callbacks, not ElementTree's iterparse (which builds every element in
     Python: this pass was a third of openpyxl's own read), refusing entity
     declarations and external references as defusedxml does."""
     from openpyxl.xml.constants import SHEET_MAIN_NS
 
-    sheet, row, cell = (f"{SHEET_MAIN_NS} {tag}" for tag in ("worksheet", "row", "c"))
+    sheet, row, cell, formula = (
+        f"{SHEET_MAIN_NS} {tag}" for tag in ("worksheet", "row", "c", "f")
+    )
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.EntityDeclHandler = _entity_refused
@@ -98,9 +106,10 @@ def _count_sheet_cells(
     parser.ExternalEntityRefHandler = _external_refused
     rows = 0
     first = True
+    formulas = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal rows, first
+        nonlocal rows, first, formulas
         if first:
             first = False
             if name != sheet:
@@ -110,6 +119,8 @@ def _count_sheet_cells(
         elif name == row:
             rows += 1
             budget.rows_check(max(int(attributes.get("r") or rows), rows))
+        elif name == formula:
+            formulas = True
 
     parser.StartElementHandler = start
     try:
@@ -118,11 +129,12 @@ def _count_sheet_cells(
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except _NotASheet:
-        return
+        return False
     except TableError:
         raise
     except Exception as exc:
         raise xlsx_unreadable(exc, budget.filename) from exc
+    return formulas
 
 
 class _NotASheet(Exception):

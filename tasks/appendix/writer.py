@@ -267,7 +267,7 @@ class AppendixWriter:
         """A task the file adds (not saved) and the parts it must have."""
         self.task_counts[CREATED] += 1
         task = Task(
-            criterion=criterion,
+            criterion_id=criterion.pk,
             position=position,
             text=wanted.text,
             all_units=wanted.all_units,
@@ -290,7 +290,7 @@ class AppendixWriter:
         )
         created_with_history(
             [
-                TaskUnit(task=task, unit_id=uid, role=role)
+                TaskUnit(task_id=task.pk, unit_id=uid, role=role)
                 for task, (_same, parts) in zip(tasks, new, strict=True)
                 for uid, role in sorted(parts.items())
             ],
