@@ -287,6 +287,9 @@ def created_with_history(
             ids.extend(row[0] for row in cursor.fetchall())
         for obj, new_id in zip(objs, ids, strict=True):
             obj.pk = new_id
+            # As bulk_create leaves them (Model._state is documented): saved, here.
+            obj._state.adding = False
+            obj._state.db = connection.alias
         _history_copy(
             cursor,
             model=model,

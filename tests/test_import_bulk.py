@@ -75,7 +75,9 @@ def test_an_import_of_created_rows_runs_as_many_queries_for_few_rows_as_for_many
     # Its plan looked up, the organization locked, the plan looked up again and
     # created, its criteria and units read; per tree level one insert and its
     # history; the tasks, the parts and their history once each; the savepoint. (A
-    # province's appendix adds one insert per batch: SQLite takes 999 parameters.)
+    # province's appendix adds one insert per batch of rows: SQLite takes 32,766
+    # parameters a statement, 999 before 3.32; a history row is copied by one
+    # INSERT … SELECT whatever the number.)
     assert few == many == 16
     plan = Plan.objects.get(organization=other)
     assert Criterion.objects.filter(plan=plan).count() == 2 + 2 * 8
@@ -165,7 +167,8 @@ def test_the_history_of_a_created_row_holds_the_row_as_stored(
 def test_created_rows_over_several_statements_get_their_own_ids_and_history(
     new_organization: Organization, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # As SQLite's 999 parameters make of a province's appendix: a few rows a statement.
+    # As an old SQLite's 999 parameters make of a province's appendix: a few rows a
+    # statement.
     monkeypatch.setattr("parplan.history._params_max", lambda connection: 40)
     appendix_import(
         organization=new_organization,
