@@ -11,17 +11,21 @@ A refused save raises ``StaleEditError`` carrying the changes made since.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import models
+from django.conf import settings
+from django.db import connections, models, router
 from django.db.models import F
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from parplan.scores import format_decimal
 
@@ -207,3 +211,175 @@ def by_user(obj: M, user: AnyUser | None) -> M:
     writes (HistoryRequestMiddleware does it in views; this covers other callers)."""
     obj._history_user = user  # type: ignore[attr-defined]  # simple-history's hook
     return obj
+
+
+# Values of these fields go to the database as they are on the instance.
+_AS_IS = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def created_with_history(
+    objs: Sequence[M], *, model: type[M], reason: str, user: Any = None
+) -> list[M]:
+    """Insert ``objs`` (new rows of ``model``) and their "+" history rows, as
+    simple-history's ``bulk_create_with_history`` would write them (the signed-in
+    user of the request or ``user``, ``reason``), in a few statements whatever their
+    number: the rows by multi-row INSERTs returning their ids, the history copied
+    from them by one INSERT … SELECT. No model instance is built for the history and
+    no value prepared one by one but dates and decimals: an appendix creates tens of
+    thousands of rows. Sets each object's pk and returns ``objs``."""
+    if not objs:
+        return []
+    connection = connections[router.db_for_write(model)]
+    history_model = _history(model).model
+    if not (
+        connection.features.can_return_rows_from_bulk_insert
+        and getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    ):
+        return list(
+            bulk_create_with_history(
+                objs, model, default_user=user, default_change_reason=reason
+            )
+        )
+    now = timezone.now()
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    stamped = {
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    }
+    for obj in objs:
+        for name in stamped:
+            setattr(obj, name, now)
+    getters = [
+        _getter(f, connection, now if f.attname in stamped else None) for f in fields
+    ]
+    rows = [tuple(get(obj) for get in getters) for obj in objs]
+    quote = connection.ops.quote_name
+    insert = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    one = "({})".format(", ".join(["%s"] * len(fields)))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        per_statement = max(1, _params_max(connection) // len(fields))
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            cursor.execute(
+                insert
+                + ", ".join([one] * len(batch))
+                + f" RETURNING {quote(pk.column)}",
+                [value for row in batch for value in row],
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+        for obj, new_id in zip(objs, ids, strict=True):
+            obj.pk = new_id
+            # As bulk_create leaves them (Model._state is documented): saved, here.
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        _history_copy(
+            cursor,
+            model=model,
+            history_model=history_model,
+            ids=ids,
+            values=[
+                history_model._meta.get_field("history_date").get_db_prep_save(
+                    now, connection
+                ),
+                reason,
+                "+",
+                _history_user_id(history_model, user),
+            ],
+        )
+    return list(objs)
+
+
+def _getter(
+    field: models.Field[Any, Any], connection: Any, stamp: datetime.datetime | None
+) -> Callable[[Any], Any]:
+    """How a row's value of ``field`` is read for the database: the stamp's value
+    prepared once, a value as it is, or prepared where the backend needs it (dates,
+    decimals)."""
+    if stamp is not None:
+        value = field.get_db_prep_save(stamp, connection)
+        return lambda _obj: value
+    read = attrgetter(field.attname)
+    if field.get_internal_type() in _AS_IS:
+        return read
+
+    def prepared(obj: Any) -> Any:
+        value = read(obj)
+        return None if value is None else field.get_db_prep_save(value, connection)
+
+    return prepared
+
+
+def _history_user_id(history_model: Any, user: Any) -> int | None:
+    """Whom simple-history would name: ``user``, else the request's user."""
+    who = user or history_model.get_default_history_user(None)
+    return getattr(who, "pk", None)
+
+
+def _history_copy(
+    cursor: Any,
+    *,
+    model: type[models.Model],
+    history_model: Any,
+    ids: list[int],
+    values: list[Any],
+) -> None:
+    """The history rows of rows ``ids``, copied from the rows by the database, with
+    ``values`` as history_date, history_change_reason, history_type, history_user."""
+    quote = cursor.db.ops.quote_name
+    columns = [
+        (quote(history_model._meta.get_field(f.name).column), quote(f.column))
+        for f in history_model.tracked_fields
+    ]
+    extra = ["history_date", "history_change_reason", "history_type", "history_user"]
+    assert model._meta.pk is not None
+    pk = quote(model._meta.pk.column)
+    ids_param: list[int] | str
+    if cursor.db.vendor == "postgresql":
+        where, ids_param = f"{pk} = ANY(%s)", list(ids)
+    else:  # SQLite: the ids as one JSON parameter, whatever their number
+        where, ids_param = f"{pk} IN (SELECT value FROM json_each(%s))", json.dumps(ids)
+    cursor.execute(
+        "INSERT INTO {} ({}) SELECT {} FROM {} WHERE {}".format(
+            quote(history_model._meta.db_table),
+            ", ".join(
+                [c for c, _s in columns]
+                + [quote(history_model._meta.get_field(n).column) for n in extra]
+            ),
+            ", ".join([s for _c, s in columns] + ["%s"] * len(extra)),
+            quote(model._meta.db_table),
+            where,
+        ),
+        [*values, ids_param],
+    )
+
+
+def _params_max(connection: Any) -> int:
+    """Parameters one statement may take: SQLite's own limit (999 before 3.32),
+    PostgreSQL's protocol limit."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        getlimit = getattr(connection.connection, "getlimit", None)
+        if getlimit is not None:
+            return int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+        return int(connection.features.max_query_params)
+    return 65_535

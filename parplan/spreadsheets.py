@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -168,7 +169,7 @@ def _read_xlsx(data: bytes, filename: str, percent_formats: bool) -> list[Source
     fetch the results the spreadsheet program saved, so that the importer can refuse a
     formula where it expects text and use the shown number where it expects a score.
     """
-    check_xlsx_archive(data, filename)
+    formulas = check_xlsx_archive(data, filename)
     from openpyxl.xml import DEFUSEDXML
 
     if not DEFUSEDXML:
@@ -179,11 +180,15 @@ def _read_xlsx(data: bytes, filename: str, percent_formats: bool) -> list[Source
             "before PAR Plan reads .xlsx files"
         )
     index, rows = _read_sheet(
-        data, filename, data_only=False, percent_formats=percent_formats
+        data,
+        filename,
+        data_only=False,
+        percent_formats=percent_formats,
+        values_only=not formulas and not percent_formats,
     )
     if index is None:
         return []
-    if any(r.formulas for r in rows):
+    if formulas and any(r.formulas for r in rows):
         _index, computed = _read_sheet(data, filename, data_only=True, only=index)
         by_number = {r.number: r for r in computed}
         for row in rows:
@@ -202,7 +207,11 @@ def _read_sheet(
     data_only: bool,
     only: int | None = None,
     percent_formats: bool = False,
+    values_only: bool = False,
 ) -> tuple[int | None, list[SourceRow]]:
+    """The first sheet with data, or sheet ``only``. With ``values_only`` (no sheet
+    holds a formula, no format is asked for) openpyxl gives the values alone, without
+    a cell object each."""
     import openpyxl
 
     try:
@@ -220,20 +229,11 @@ def _read_sheet(
             # The declared <dimension> would make openpyxl pad every row and add
             # empty rows up to it (A1:XFD1048576: 17 billion cells); ignore it.
             sheet.reset_dimensions()
-            rows = []
-            for number, cells in enumerate(sheet.iter_rows(), start=1):
-                row = SourceRow(number, [])
-                values = budget.row(number, [cell.value for cell in cells])
-                for i, cell in enumerate(cells[: len(values)]):
-                    row.cells.append(cell.value)
-                    kind = getattr(cell, "data_type", None)
-                    if kind == "f":
-                        row.formulas[i] = str(cell.value)
-                    if percent_formats and kind in {"n", "f"}:
-                        places = percent_places(getattr(cell, "number_format", ""))
-                        if places is not None:
-                            row.percent[i] = places
-                rows.append(row)
+            rows = (
+                _sheet_values(sheet, budget)
+                if values_only
+                else _sheet_cells(sheet, budget, percent_formats)
+            )
             if any(any(cell_text(c) for c in r.cells) for r in rows):
                 return index, rows
         return None, []
@@ -243,6 +243,35 @@ def _read_sheet(
         raise xlsx_unreadable(exc, filename) from exc
     finally:
         workbook.close()
+
+
+def _sheet_values(sheet: Any, budget: TableBudget) -> list[SourceRow]:
+    return [
+        SourceRow(number, budget.row(number, list(values)))
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+    ]
+
+
+def _sheet_cells(
+    sheet: Any, budget: TableBudget, percent_formats: bool
+) -> list[SourceRow]:
+    """The rows with their formulas and, with ``percent_formats``, which number
+    cells are formatted as a percentage."""
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        row = SourceRow(number, [])
+        values = budget.row(number, [cell.value for cell in cells])
+        for i, cell in enumerate(cells[: len(values)]):
+            row.cells.append(cell.value)
+            kind = getattr(cell, "data_type", None)
+            if kind == "f":
+                row.formulas[i] = str(cell.value)
+            if percent_formats and kind in {"n", "f"}:
+                places = percent_places(getattr(cell, "number_format", ""))
+                if places is not None:
+                    row.percent[i] = places
+        rows.append(row)
+    return rows
 
 
 def percent_places(number_format: str | None) -> int | None:

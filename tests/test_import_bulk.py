@@ -75,7 +75,9 @@ def test_an_import_of_created_rows_runs_as_many_queries_for_few_rows_as_for_many
     # Its plan looked up, the organization locked, the plan looked up again and
     # created, its criteria and units read; per tree level one insert and its
     # history; the tasks, the parts and their history once each; the savepoint. (A
-    # province's appendix adds one insert per batch: SQLite takes 999 parameters.)
+    # province's appendix adds one insert per batch of rows: SQLite takes 32,766
+    # parameters a statement, 999 before 3.32; a history row is copied by one
+    # INSERT … SELECT whatever the number.)
     assert few == many == 16
     plan = Plan.objects.get(organization=other)
     assert Criterion.objects.filter(plan=plan).count() == 2 + 2 * 8
@@ -137,3 +139,57 @@ def test_a_created_row_whose_parent_is_refused_is_refused_too_and_nothing_is_wri
     assert [p.row for p in error.value.problems] == [3]
     assert not Criterion.objects.exists()
     assert not Criterion.history.exists()
+
+
+def test_the_history_of_a_created_row_holds_the_row_as_stored(
+    new_organization: Organization,
+) -> None:
+    appendix_import(
+        organization=new_organization,
+        year=2023,
+        data=appendix_of(2, 3),
+        filename="pl.tsv",
+    )
+    models: list[Any] = [Criterion, Task, TaskUnit]
+    for model in models:
+        rows = {row.pk: row for row in model.objects.all()}
+        records = list(model.history.all())
+        assert sorted(r.id for r in records) == sorted(rows), model
+        for record in records:
+            row = rows[record.id]
+            for tracked in model.history.model.tracked_fields:
+                name = tracked.attname
+                assert getattr(record, name) == getattr(row, name), (model, name)
+            assert record.history_type == "+"
+            assert record.history_user_id is None  # no request, no user given
+
+
+def test_created_rows_over_several_statements_get_their_own_ids_and_history(
+    new_organization: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As an old SQLite's 999 parameters make of a province's appendix: a few rows a
+    # statement.
+    monkeypatch.setattr("parplan.history._params_max", lambda connection: 40)
+    appendix_import(
+        organization=new_organization,
+        year=2023,
+        data=appendix_of(2, 8),
+        filename="pl.tsv",
+    )
+    tasks = Task.objects.filter(criterion__plan__organization=new_organization)
+    assert [(t.criterion.code, t.text) for t in tasks.order_by("pk")][:3] == [
+        ("1.1", "Việc 1.1"),
+        ("1.1", "Việc chung 1.1"),
+        ("1.2", "Việc 1.2"),
+    ]
+    assert Task.history.count() == tasks.count() == 2 * 2 * 8
+    parts = TaskUnit.objects.values_list("task__text", "unit__name")
+    assert set(parts) == {
+        (f"Việc {a}.{c}", "Văn phòng Sở") for a in (1, 2) for c in range(1, 9)
+    } | {
+        (f"Việc chung {a}.{c}", unit)
+        for a in (1, 2)
+        for c in range(1, 9)
+        for unit in ("Văn phòng Sở", "Phòng Kế hoạch")
+    }
+    assert TaskUnit.history.count() == TaskUnit.objects.count() == 3 * 2 * 8

@@ -18,7 +18,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key, parent_code
 from criteria.criteria_set.numbering import SetRow
@@ -26,6 +25,7 @@ from criteria.criteria_set.parse import CriteriaSetTable, criteria_set_parse
 from criteria.criteria_set.rules import RuleProposal, proposal_text
 from criteria.models import Criterion, Organization, Plan, ScoringRule
 from criteria.plan_mark import plan_changes
+from parplan.history import created_with_history
 from parplan.scores import format_decimal
 from parplan.tables import Problem, TableImportError
 
@@ -367,7 +367,7 @@ def _write(report: CriteriaSetReport, table: CriteriaSetTable, filename: str) ->
             _values_set(
                 criterion, _wanted(rows[criterion.code], None, table.has), by_code
             )
-        bulk_create_with_history(levels[depth], Criterion, default_change_reason=reason)
+        created_with_history(levels[depth], model=Criterion, reason=reason)
         by_code.update((c.code, c) for c in levels[depth])
     updated = set(report.updated)
     for row in table.rows:
@@ -390,7 +390,7 @@ def _write(report: CriteriaSetReport, table: CriteriaSetTable, filename: str) ->
         for code, rule in report.rules.items()
     ]
     if rules:
-        bulk_create_with_history(rules, ScoringRule, default_change_reason=reason)
+        created_with_history(rules, model=ScoringRule, reason=reason)
     Criterion.objects.filter(plan=plan, code__in=report.removed).delete()
 
 

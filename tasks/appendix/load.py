@@ -16,11 +16,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import code_sort_key
 from criteria.models import Criterion, Organization, Plan
 from criteria.plan_mark import plan_changes
+from parplan.history import created_with_history
 from parplan.preview_db import preview_alias
 from parplan.tables import Problem, TableImportError
 from tasks.appendix.attach import set_attach
@@ -116,10 +116,8 @@ def criteria_created_write(
             level.append((criterion, row))
         if not level:
             continue
-        bulk_create_with_history(
-            [criterion for criterion, _row in level],
-            Criterion,
-            default_change_reason=reason,
+        created_with_history(
+            [criterion for criterion, _row in level], model=Criterion, reason=reason
         )
         for criterion, row in level:
             writer.by_code[criterion.code] = criterion

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from criteria.codes import parent_code
 from criteria.models import Criterion, Plan
+from parplan.history import created_with_history
 from parplan.tables import Problem
 from parplan.text import normalize_name
 from tasks.appendix.changes import (
@@ -267,7 +267,7 @@ class AppendixWriter:
         """A task the file adds (not saved) and the parts it must have."""
         self.task_counts[CREATED] += 1
         task = Task(
-            criterion=criterion,
+            criterion_id=criterion.pk,
             position=position,
             text=wanted.text,
             all_units=wanted.all_units,
@@ -285,17 +285,17 @@ class AppendixWriter:
         if not new:
             return
         reason = str(_("Nhập phụ lục"))
-        tasks = bulk_create_with_history(
-            [task for task, _parts in new], Task, default_change_reason=reason
+        tasks = created_with_history(
+            [task for task, _parts in new], model=Task, reason=reason
         )
-        bulk_create_with_history(
+        created_with_history(
             [
-                TaskUnit(task=task, unit_id=uid, role=role)
+                TaskUnit(task_id=task.pk, unit_id=uid, role=role)
                 for task, (_same, parts) in zip(tasks, new, strict=True)
                 for uid, role in sorted(parts.items())
             ],
-            TaskUnit,
-            default_change_reason=reason,
+            model=TaskUnit,
+            reason=reason,
         )
 
     @staticmethod
