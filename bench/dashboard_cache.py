@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import statistics
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +77,17 @@ def dashboard_cache_measure(
             result[name] = {
                 size: _one_size(client, url, reps) for size, url in urls.items()
             }
+    for name, sizes in result.items():
+        line = ", ".join(
+            f"{size} cold {row['dashboard_cold_ms']} ms ({row['queries_cold']} q), "
+            f"warm {row['dashboard_warm_ms']} ms ({row['queries_warm']} q)"
+            for size, row in sizes.items()
+        )
+        print(f"    dashboard, {name}: {line}", file=sys.stderr)
     user_id = int(client.session["_auth_user_id"])
     result["sessions"] = session_engines_measure(
-        user_id=user_id, urls=urls, reps=max(50, reps * 20)
+        user_id=user_id, urls=urls, reps=reps * 20
     )
+    for engine, row in result["sessions"].items():
+        print(f"    sessions {engine}: {row} (CPU ms)", file=sys.stderr)
     return result
