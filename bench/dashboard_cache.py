@@ -3,15 +3,20 @@ the plan's version), on the local-memory cache and, when ``REDIS_URL`` (or
 ``CACHE_URL``) names one, on Redis. Called by ``bench.measure.measure_all``; its
 result is ``{"locmem": {"seed": {"dashboard_cold_ms": …, "dashboard_warm_ms": …,
 "queries_cold": …, "queries_warm": …}, "large": {…}}, "redis": {…}}`` (``redis``
-only when there is one). The Redis database named is emptied between runs."""
+only when there is one), and ``"sessions"``: what each session engine costs /ping and
+the warm dashboards (``bench.session_engines``), on the cache configured. The Redis
+database named is emptied between runs."""
 
 from __future__ import annotations
 
 import gc
 import os
 import statistics
+import sys
 import time
 from typing import TYPE_CHECKING, Any
+
+from bench.session_engines import session_engines_measure
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -72,4 +77,17 @@ def dashboard_cache_measure(
             result[name] = {
                 size: _one_size(client, url, reps) for size, url in urls.items()
             }
+    for name, sizes in result.items():
+        line = ", ".join(
+            f"{size} cold {row['dashboard_cold_ms']} ms ({row['queries_cold']} q), "
+            f"warm {row['dashboard_warm_ms']} ms ({row['queries_warm']} q)"
+            for size, row in sizes.items()
+        )
+        print(f"    dashboard, {name}: {line}", file=sys.stderr)
+    user_id = int(client.session["_auth_user_id"])
+    result["sessions"] = session_engines_measure(
+        user_id=user_id, urls=urls, reps=reps * 20
+    )
+    for engine, row in result["sessions"].items():
+        print(f"    sessions {engine}: {row} (CPU ms)", file=sys.stderr)
     return result

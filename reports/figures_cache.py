@@ -10,20 +10,28 @@ Nothing is read from or written to the cache inside a transaction (a request in
 ``atomic()``, a test's transaction): there the figures could include writes that are
 not committed, or miss some that are committed under the same number. A cache that
 fails (Redis down) is logged and the figures are computed: never an error page.
+
+A key also names the language (the figures hold the scenarios' labels) and the
+code's edition (``code_edition``): a shared cache outlives a deployment.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
+import django
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import get_language
 
 from criteria.models import Plan
 from criteria.plan_version import plan_version_of
@@ -41,6 +49,40 @@ T = TypeVar("T")
 FIGURES_CACHE_SECONDS = 24 * 3600
 
 
+# What renders or computes a cached entry: the apps' code, the templates and the
+# translations. Part of every key, so that a deployment that changes any of them
+# never reads what the code before it stored in a shared cache (Redis outlives a
+# restart), whether a pickled row whose class has changed or a page's markup.
+EDITION_SOURCES = (
+    ("parplan", "**/*.py"),
+    ("criteria", "**/*.py"),
+    ("tasks", "**/*.py"),
+    ("reports", "**/*.py"),
+    ("templates", "**/*.html"),
+    ("templates", "**/*.txt"),
+    ("locale", "**/*.mo"),
+)
+
+
+@functools.cache
+def code_edition() -> str:
+    """A digest of the files that render or compute what is cached, read once per
+    process."""
+    digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
+    base = Path(settings.BASE_DIR)
+    for folder, pattern in EDITION_SOURCES:
+        for path in sorted((base / folder).glob(pattern)):
+            digest.update(str(path.relative_to(base)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def version_stamp(version: str) -> str:
+    """The version (16 numbers) and the code's edition, hashed: a short key part."""
+    text = f"{version}:{code_edition()}"
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
 def figures_cache_key(
     *,
     plan_id: int,
@@ -50,21 +92,27 @@ def figures_cache_key(
     with_parts: bool,
 ) -> str:
     change = format(Decimal(peer_change).normalize(), "f")
-    # the version names 16 numbers: hashed, so that the key stays short
-    stamp = hashlib.blake2b(version.encode(), digest_size=12).hexdigest()
-    return f"figures:{plan_id}:{stamp}:{change}:{int(with_ranking)}{int(with_parts)}"
+    stamp = version_stamp(version)
+    # the figures hold words in the language they were computed in (the scenarios'
+    # labels)
+    kind = f"{int(with_ranking)}{int(with_parts)}"
+    return f"figures:{plan_id}:{stamp}:{change}:{kind}:{get_language()}"
 
 
-def _version_cached(
-    *, plan: Plan, key_of: Callable[[str], str], compute: Callable[[], T], kind: type
-) -> T:
-    """``compute()``, or what the cache holds for it under the plan's version."""
+def cache_version(plan: Plan) -> str | None:
+    """The plan's version, or ``None`` where nothing may be cached: inside a
+    transaction, or for a plan without version rows."""
     if connection.in_atomic_block:
+        return None
+    return plan_version_of(plan_id=plan.pk)
+
+
+def cached_or_computed(*, key: str | None, compute: Callable[[], T], kind: type) -> T:
+    """What the cache holds under ``key`` if it is a ``kind``, else ``compute()``
+    (stored under ``key``); ``compute()`` alone when ``key`` is None or the cache
+    fails."""
+    if key is None:
         return compute()
-    version = plan_version_of(plan_id=plan.pk)
-    if version is None:
-        return compute()
-    key = key_of(version)
     try:
         cached = cache.get(key)
     except Exception:  # any backend's failure: the figures are computed instead
@@ -89,9 +137,11 @@ def plan_figures_cached(
 ) -> PlanFigures:
     """``plan_figures`` with the same arguments, from the cache when the plan's
     version has them: one query (the version) when it does."""
-    figures = _version_cached(
-        plan=plan,
-        key_of=lambda version: figures_cache_key(
+    version = cache_version(plan)
+    figures = cached_or_computed(
+        key=None
+        if version is None
+        else figures_cache_key(
             plan_id=plan.pk,
             version=version,
             peer_change=peer_change,
@@ -130,6 +180,25 @@ def dashboard_figures_cached(
 ) -> DashboardFigures:
     """The dashboard's figures, from the cache under the plan's version and the day
     (what is late or due soon changes at midnight): one query when it has them."""
+    return dashboard_figures_at(
+        version=cache_version(plan),
+        plan=plan,
+        peer_change=peer_change,
+        today=today,
+        priorities_shown=priorities_shown,
+    )
+
+
+def dashboard_figures_at(
+    *,
+    version: str | None,
+    plan: Plan,
+    peer_change: Decimal,
+    today: datetime.date,
+    priorities_shown: int,
+) -> DashboardFigures:
+    """``dashboard_figures_cached`` under a version the caller has read (``None``:
+    computed, not cached): no query when the cache has them."""
 
     def compute() -> DashboardFigures:
         figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
@@ -141,17 +210,15 @@ def dashboard_figures_cached(
             units=units_progress(plan, today),
         )
 
-    def key_of(version: str) -> str:
-        figures = figures_cache_key(
+    key = None
+    if version is not None:
+        figures_key = figures_cache_key(
             plan_id=plan.pk,
             version=version,
             peer_change=peer_change,
             with_ranking=True,
             with_parts=False,
         )
-        return f"dashboard:{figures}:{today.isoformat()}:{priorities_shown}"
-
-    shown = _version_cached(
-        plan=plan, key_of=key_of, compute=compute, kind=DashboardFigures
-    )
+        key = f"dashboard:{figures_key}:{today.isoformat()}:{priorities_shown}"
+    shown = cached_or_computed(key=key, compute=compute, kind=DashboardFigures)
     return replace(shown, figures=replace(shown.figures, plan=plan))

@@ -24,19 +24,13 @@ from parplan import roles
 from parplan.history import HistoryEntry, recent_history
 from parplan.http import xlsx_response
 from parplan.workbook_values import PdfUnavailableError, pdf_of_workbook, soffice_path
-from reports.charts import area_chart, ranking_chart
-from reports.figures import SCENARIO_KEYS
-from reports.figures_cache import dashboard_figures_cached
+from reports.dashboard_body import dashboard_body_cached
 from reports.forms import DashboardForm
 from reports.plan_workbook import plan_write
-from reports.ranking import ranking_is_illustrative
 from reports.self_assessment import export_filename, self_assessment_write
 from reports.self_assessment_steps import self_assessment_status_line
-from reports.summaries import (
-    attention_rows,
-)
 from reports.tree import OUTLINE_DEPTH
-from tasks.models import Evidence, QuarterlyReview, Status, Task
+from tasks.models import Evidence, QuarterlyReview, Task
 from tasks.progress import tasks_progress_mean
 from tasks.self_assessment_missing import self_assessment_missing
 
@@ -44,21 +38,30 @@ if TYPE_CHECKING:
     from parplan.roles import AnyUser
 
 
-def _plan_years(user: AnyUser) -> list[int]:
-    plans = Plan.objects.visible_to(user)
-    return sorted(set(plans.values_list("year", flat=True)), reverse=True)
+def _plans_visible(user: AnyUser) -> list[Plan]:
+    """The plans ``user`` may see, in the order ``Plan.objects.current`` chooses
+    from: one query gives both the year list and the plan shown."""
+    return list(
+        Plan.objects.visible_to(user)
+        .select_related("organization")
+        .order_by("organization__is_synthetic", "-year", "pk")
+    )
 
 
-# A dashboard is read at a glance: its lists show the first rows and link to the
-# plan tree for the rest (at province scale they would run to thousands of rows).
-ATTENTION_SHOWN = 30
-PRIORITIES_SHOWN = 20
+def _plan_shown(plans: list[Plan], year: int | None) -> Plan | None:
+    """``Plan.objects.visible_to(user).current(year)`` from ``_plans_visible``."""
+    return next((p for p in plans if year is None or p.year == year), None)
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The plan's figures at a glance. Its body comes whole from the cache under the
+    plan's version (``reports.dashboard_body``); only the layout, the year form and
+    the appeals are rendered per request."""
     roles.require_view(request.user)
-    form = DashboardForm(request.GET or None, years=_plan_years(request.user))
+    plans = _plans_visible(request.user)
+    years = sorted({p.year for p in plans}, reverse=True)
+    form = DashboardForm(request.GET or None, years=years)
     year, peer_change = None, Decimal(0)
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
@@ -67,43 +70,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data.get("year")
     elif form.is_bound:
         raise Http404(_("Không có kế hoạch năm này."))
-    plan = Plan.objects.visible_to(request.user).current(year)
-    ctx: dict[str, object] = {"form": form, "plan": plan}
+    plan = _plan_shown(plans, year)
+    ctx: dict[str, object] = {"form": form, "plan": plan, "peer_change": peer_change}
     if plan is not None:
-        today = timezone.localdate()
-        shown = dashboard_figures_cached(
-            plan=plan,
-            peer_change=peer_change,
-            today=today,
-            priorities_shown=PRIORITIES_SHOWN,
+        ctx["body"] = dashboard_body_cached(
+            plan=plan, peer_change=peer_change, today=timezone.localdate()
         )
-        figures, listed = shown.figures, shown.tasks
-        attention = listed.attention
-        ctx.update(
-            figures=figures,
-            scenarios=[
-                figures.scenarios[key]
-                for key in SCENARIO_KEYS
-                if key in figures.scenarios
-            ],
-            area_chart=area_chart(figures.areas),
-            ranking_chart=ranking_chart(figures),
-            illustrative=ranking_is_illustrative(p.row for p in figures.ranking),
-            statuses=[
-                (Status(value), count) for value, count in figures.status_counts.items()
-            ],
-            task_count=figures.task_count,
-            attention=attention_rows(attention[:ATTENTION_SHOWN], today),
-            attention_total=len(attention),
-            states=listed.states,
-            tasks_url=f"{reverse('tasks-list')}?plan={plan.pk}",
-            priorities=listed.priorities,
-            today=today,
-            units=shown.units,
-            appeals=appeals_summary(plan=plan),
-            tree_url=f"{reverse('reports-tree')}?year={plan.year}",
-            ranking_url=f"{reverse('reports-ranking')}?year={plan.baseline_year}",
-        )
+        ctx["appeals"] = appeals_summary(plan=plan)
     return render(request, "reports/dashboard.html", ctx)
 
 

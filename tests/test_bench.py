@@ -39,6 +39,9 @@ def test_the_benchmark_measures_every_page_at_a_tiny_size(
         assert cached[size]["dashboard_warm_ms"] > 0
     # inside the test's transaction nothing is cached: the warm page is the cold one
     assert cached["seed"]["queries_warm"] == cached["large"]["queries_cold"]
+    sessions = result["dashboard_cache"]["sessions"]
+    assert set(sessions) == {"db", "cached_db", "signed_cookies"}
+    assert all(sessions["db"][f"{n}_cpu_ms"] > 0 for n in ("ping", "seed", "large"))
     assert result["import"]["rows"] > 120
     assert result["export"]["large"]["rows"] > result["export"]["seed"]["rows"]
     parts = Path(result["load"]["parts_file"]).read_text().split("\n")

@@ -496,17 +496,18 @@ def _warm_dashboard_queries(
     )
     client = client_for(director)  # type: ignore[arg-type]
     query = {"year": plan.year, "peer_change": "1"}
-    # cold: session, user, groups; plan years; the plan; the version; criteria;
-    # each criterion's task sums; the ranking table; the tasks listed and their lead
-    # parts; each unit's progress; the appeals
+    # cold: session, user, groups; the plans visible (years and the plan shown);
+    # the version; criteria; each criterion's task sums; the ranking table; the
+    # tasks listed and their lead parts; each unit's progress; the appeals
     # With Redis as the cache the session is read from it (cached_db sessions):
     # one query less on both paths.
     session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
-    with django_assert_num_queries(12 + session):  # type: ignore[operator]
+    with django_assert_num_queries(11 + session):  # type: ignore[operator]
         cold = client.get(URL, query)
-    # warm: the figures, the tasks listed and the units' progress come from the
-    # cache under the version (the appeals are read: an appeal's text is no figure)
-    with django_assert_num_queries(6 + session):  # type: ignore[operator]
+    # warm: the body (figures, tasks listed, units' progress, rendered) comes from
+    # the cache under the version; the appeals are read (an appeal's text is no
+    # figure)
+    with django_assert_num_queries(5 + session):  # type: ignore[operator]
         warm = client.get(URL, query)
     assert cold.status_code == warm.status_code == 200
     assert (
