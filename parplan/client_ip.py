@@ -1,5 +1,6 @@
-"""The address a request came from, behind ``AXES_PROXY_COUNT`` proxies: django-axes
-calls ``client_ip`` (``AXES_CLIENT_IP_CALLABLE``) to throttle sign-ins per address.
+"""The address a request came from, behind ``PROXY_COUNT`` proxies (the environment's
+``AXES_PROXY_COUNT``): django-axes calls ``client_ip`` (``AXES_CLIENT_IP_CALLABLE``) to
+throttle sign-ins per address.
 
 Without it axes would fall back to ``REMOTE_ADDR`` (django-ipware, which reads the
 proxy settings, is not installed), which behind nginx is the proxy's own address:
@@ -26,7 +27,7 @@ def _address(text: str) -> str | None:
 
 def client_ip(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
-    count = int(getattr(settings, "AXES_PROXY_COUNT", 0))
+    count = int(getattr(settings, "PROXY_COUNT", 0))
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if count <= 0 or not forwarded:
         return remote

@@ -243,7 +243,8 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "parplan.views.sign_in_locked"
 # Behind AXES_PROXY_COUNT proxies the client's address is read from X-Forwarded-For
 # (parplan/client_ip.py), not the proxy's REMOTE_ADDR.
-AXES_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0 if DEBUG else 1)
+# (AXES_PROXY_COUNT is the environment's name; axes itself deprecated that setting.)
+PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0 if DEBUG else 1)
 AXES_CLIENT_IP_CALLABLE = "parplan.client_ip.client_ip"
 
 LOGIN_URL = "login"
@@ -357,14 +358,12 @@ LOGGING = {
 
 # An expired or missing form token: the site's page, with its menu.
 CSRF_FAILURE_VIEW = "parplan.error_views.csrf_failure"
-# Sessions: read from the cache, written through to the database, where the cache is
-# shared by every worker (Redis, ``CACHE_URL``/``REDIS_URL``). With the default
-# per-process local-memory cache, a session signed out in one worker would stay in
-# another's cache, so sessions stay in the database alone. (Signed-cookie sessions
-# are refused: a copied cookie would outlive its sign-out, and the office could not
-# end a person's sessions.) Measured (bench/session_engines.py, CPU per request),
-# the database's session costs /ping about 0.7 ms of 3.6 on SQLite and 1.2 of 5.2 on
-# PostgreSQL, the warm dashboard as much of 12.5 and 17: too little to give that up for.
-_cache_backend = globals().get("CACHES", {}).get("default", {}).get("BACKEND", "")
-if _cache_backend and not _cache_backend.endswith(("LocMemCache", "DummyCache")):
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database (Django's default), whatever the cache. cached_db
+# would read them from Redis first and fail with it: Redis down would answer every
+# signed-in page with an error, where the figures' cache only costs their computation.
+# With a per-process local-memory cache a session signed out in one worker would stay
+# in another's. Signed-cookie sessions are refused: a copied cookie would outlive its
+# sign-out, and the office could not end a person's sessions. Measured
+# (bench/session_engines.py, CPU per request): the database's session costs /ping
+# about 0.7 ms of 3.6 on SQLite and 1.2 of 5.2 on PostgreSQL, the warm dashboard as
+# much of 12.5 and 17: too little to give that up for.

@@ -154,11 +154,6 @@ def test_a_failing_cache_renders_the_page_as_computed(
     director: User,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    if settings.SESSION_ENGINE.endswith("cached_db"):
-        # Django's cached_db sessions read the cache before the database and fail
-        # with it: with Redis as the cache, Redis down answers every signed-in page
-        # with an error before the dashboard is reached.
-        pytest.xfail("cached_db sessions do not survive their cache failing")
     down = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

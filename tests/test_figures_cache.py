@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
@@ -499,15 +498,12 @@ def _warm_dashboard_queries(
     # cold: session, user, groups; the plans visible (years and the plan shown);
     # the version; criteria; each criterion's task sums; the ranking table; the
     # tasks listed and their lead parts; each unit's progress; the appeals
-    # With Redis as the cache the session is read from it (cached_db sessions):
-    # one query less on both paths.
-    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
-    with django_assert_num_queries(11 + session):  # type: ignore[operator]
+    with django_assert_num_queries(12):  # type: ignore[operator]
         cold = client.get(URL, query)
     # warm: the body (figures, tasks listed, units' progress, rendered) comes from
     # the cache under the version; the appeals are read (an appeal's text is no
     # figure)
-    with django_assert_num_queries(5 + session):  # type: ignore[operator]
+    with django_assert_num_queries(6):  # type: ignore[operator]
         warm = client.get(URL, query)
     assert cold.status_code == warm.status_code == 200
     assert (

@@ -101,6 +101,10 @@ def test_sqlite_connections_persist_as_postgresqls_do() -> None:
     assert _setting(conn_max_age, DB_CONN_MAX_AGE="0", **sqlite) == "0"
 
 
-def test_sessions_stay_in_the_database_without_a_shared_cache() -> None:
-    engine = _setting("settings.SESSION_ENGINE", DATABASE_URL="sqlite:///x.sqlite3")
-    assert engine == "django.contrib.sessions.backends.db"
+def test_sessions_stay_in_the_database_with_or_without_redis() -> None:
+    """cached_db sessions would fail with Redis: every signed-in page an error."""
+    for cache in ({}, {"REDIS_URL": "redis://127.0.0.1:6379/0"}):
+        engine = _setting(
+            "settings.SESSION_ENGINE", DATABASE_URL="sqlite:///x.sqlite3", **cache
+        )
+        assert engine == "django.contrib.sessions.backends.db"

@@ -85,7 +85,7 @@ def _behind_proxy(username: str, password: str, forwarded: str) -> object:
 def test_behind_the_proxy_one_clients_wrong_passwords_do_not_lock_out_the_others(
     viewer: User, settings: object
 ) -> None:
-    settings.AXES_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    settings.PROXY_COUNT = 1  # type: ignore[attr-defined]
     for name in ["a", "b", "c", "d", "e"]:
         _behind_proxy(name, "sai", forwarded="203.0.113.7")
     assert _behind_proxy("viewer", PASSWORD, "203.0.113.7").status_code == 429  # type: ignore[attr-defined]
@@ -99,7 +99,7 @@ def test_behind_the_proxy_one_clients_wrong_passwords_do_not_lock_out_the_others
 def test_an_address_the_client_wrote_into_x_forwarded_for_is_not_believed(
     viewer: User, settings: object
 ) -> None:
-    settings.AXES_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    settings.PROXY_COUNT = 1  # type: ignore[attr-defined]
     # nginx appends the address it saw; what the client sent before it is its claim
     for claim in ["10.9.9.1", "10.9.9.2", "10.9.9.3", "10.9.9.4", "10.9.9.5"]:
         _behind_proxy(f"x{claim}", "sai", forwarded=f"{claim}, 203.0.113.8")
