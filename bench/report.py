@@ -72,12 +72,41 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _sessions_table(results: dict[str, dict[str, Any]]) -> list[str]:
+    """CPU per request of /ping and the warm dashboards under each session engine."""
+    rows = []
+    for result in results.values():
+        engines = (result.get("dashboard_cache") or {}).get("sessions") or {}
+        for engine, cpu in engines.items():
+            rows.append(
+                [
+                    configuration_label("", result),
+                    engine,
+                    *(
+                        f"{cpu[f'{n}_cpu_ms']:,.2f} ms"
+                        for n in ("ping", "seed", "large")
+                    ),
+                ]
+            )
+    if not rows:
+        return []
+    header = ["configuration", "session engine", "/ping", "seed dashboard, warm"]
+    return [
+        "",
+        "### Session engines: CPU per request (in-process, interleaved)",
+        "",
+        *_table([*header, "large dashboard, warm"], rows),
+    ]
+
+
 def dashboard_cache_table(results: dict[str, dict[str, Any]]) -> list[str]:
     """The dashboard with its figures' cache emptied before each request (cold) and
     filled (warm), on each cache backend the measuring process had."""
     rows = []
     for result in results.values():
         for backend, sizes in (result.get("dashboard_cache") or {}).items():
+            if backend not in ("locmem", "redis"):
+                continue  # the sessions' costs: their own table
             if result.get("cache_label") == "Redis" and backend != "redis":
                 continue  # the local-memory cache is its own configuration's row
             for size, figures in sizes.items():
@@ -94,6 +123,7 @@ def dashboard_cache_table(results: dict[str, dict[str, Any]]) -> list[str]:
     if not rows:
         return []
     return [
+        *_sessions_table(results),
         "",
         "### The dashboard cold (cache emptied) and warm (cached under the plan's "
         "version)",

@@ -194,8 +194,13 @@ def test_the_dashboards_cache_and_the_trees_branch_are_read_from_their_measureme
         "seed": {"median_s": 0.010, "bytes": 1024, "queries": 5},
         "large": {"median_s": 0.042, "bytes": 200 * 1024, "queries": 5},
     }
+    cpu = {"ping_cpu_ms": 3.6, "seed_cpu_ms": 12.5, "large_cpu_ms": 13.0}
     result = _fake_result(
-        dashboard_cache={"locmem": sizes(10.0, 12.0), "redis": sizes(10.0, 30.0)}
+        dashboard_cache={
+            "locmem": sizes(10.0, 12.0),
+            "redis": sizes(10.0, 30.0),
+            "sessions": {"db": cpu},
+        }
     )
     result["pages"] = [*result["pages"], branch]  # type: ignore[misc]
     local = _verdicts(result)
