@@ -8,6 +8,7 @@ are the same as from the tasks one by one (tests/test_plan_tasks_sql.py)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -139,8 +140,9 @@ _STATE_SQL = (
 )
 
 
-def plan_task_sums(plan: Plan) -> PlanTaskSums:
-    """Every criterion's tasks summed by the database, in one query."""
+def _sums_rows(plan: Plan, order: str = "") -> Iterator[tuple[int, int, str, int, int]]:
+    """The rows of ``_SUMS_SQL`` for ``plan`` (criterion, lead parts, state, tasks,
+    percent sum), fetched a chunk at a time."""
     sql = _SUMS_SQL.format(
         state=_STATE_SQL,
         task=Task._meta.db_table,
@@ -157,17 +159,46 @@ def plan_task_sums(plan: Plan) -> PlanTaskSums:
         TaskUnit.Role.LEAD,
         plan.pk,
     ]
-    sums = PlanTaskSums(status_counts=dict.fromkeys(Status.values, 0))
     with connections[router.db_for_read(Task)].cursor() as cursor:
-        cursor.execute(sql, params)
-        for criterion_id, leads, state, count, percent_sum in cursor.fetchall():
-            item = sums.by_criterion.setdefault(criterion_id, TaskSums())
-            item.count += count
-            if state != Status.DONE:
-                item.open_count += count
-            item.progress_sum += Fraction(int(percent_sum or 0), leads or 1)
-            sums.status_counts[state] = sums.status_counts.get(state, 0) + count
+        cursor.execute(sql + order, params)
+        while chunk := cursor.fetchmany(SUMS_CHUNK):
+            yield from chunk
+
+
+SUMS_CHUNK = 500
+
+
+def _sums_add(item: TaskSums, leads: int, state: str, count: int, total: int) -> None:
+    item.count += count
+    if state != Status.DONE:
+        item.open_count += count
+    item.progress_sum += Fraction(int(total or 0), leads or 1)
+
+
+def plan_task_sums(plan: Plan) -> PlanTaskSums:
+    """Every criterion's tasks summed by the database, in one query."""
+    sums = PlanTaskSums(status_counts=dict.fromkeys(Status.values, 0))
+    for criterion_id, leads, state, count, percent_sum in _sums_rows(plan):
+        item = sums.by_criterion.setdefault(criterion_id, TaskSums())
+        _sums_add(item, leads, state, count, percent_sum)
+        sums.status_counts[state] = sums.status_counts.get(state, 0) + count
     return sums
+
+
+def task_sums_in_order(plan: Plan) -> Iterator[tuple[int, TaskSums]]:
+    """Each criterion with tasks and its tasks summed, as ``plan_task_sums`` sums
+    them, in code order (the criteria's ``sort_key``) and one at a time: for a reader
+    that walks the tree in that order and holds nothing per criterion. One query."""
+    current: tuple[int, TaskSums] | None = None
+    order = "ORDER BY MIN(c.sort_key), 1"
+    for criterion_id, leads, state, count, percent_sum in _sums_rows(plan, order):
+        if current is None or current[0] != criterion_id:
+            if current is not None:
+                yield current
+            current = (criterion_id, TaskSums())
+        _sums_add(current[1], leads, state, count, percent_sum)
+    if current is not None:
+        yield current
 
 
 @dataclass

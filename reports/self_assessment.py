@@ -10,12 +10,14 @@ explanation, and the signature block.
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -24,7 +26,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from criteria.models import Criterion, Plan
 from parplan.scores import format_decimal
-from parplan.workbook_values import CachedValue, cached_values_write, row_height
+from parplan.workbook_values import (
+    CachedValue,
+    CachedValues,
+    cached_values_copy,
+    row_height,
+)
 from parplan.workbooks import (
     AREA_FILL,
     HEADER_FILL,
@@ -39,9 +46,13 @@ from parplan.workbooks import (
 from parplan.workbooks import (
     sheet_layout as _layout,
 )
-from reports.figures import PlanFigures, plan_figures
-from reports.forecast import CriterionFigures
-from tasks.evidence import evidence_by_criterion
+from reports.self_assessment_sums import (
+    SCORE_KEYS,
+    SheetSums,
+    heading_unpacked,
+    leaf_values,
+    sheet_sums,
+)
 from tasks.models import Evidence
 
 FONT_NAME = "Times New Roman"  # the font of Vietnamese official documents
@@ -98,9 +109,6 @@ def self_assessment_columns(plan: Plan) -> list[Column]:
     return columns
 
 
-SCORE_KEYS = ("max", "self", "survey", "appraised", "achieved")
-
-
 def evidence_line(evidence: Evidence) -> str:
     """``Số 12/TB-SKHCN ngày 15/03/2023 – Thông báo kết luận … – mục 2, trang 3 –
     Tệp: thong-bao.pdf``: by its metadata and the file's original name."""
@@ -118,18 +126,6 @@ def evidence_line(evidence: Evidence) -> str:
     return " – ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
-def _leaf_values(row: CriterionFigures) -> dict[str, Decimal | None]:
-    criterion = row.criterion
-    survey = criterion.method == Criterion.Method.SURVEY
-    return {
-        "max": criterion.max_score,
-        "self": None if survey else criterion.self_score,
-        "survey": criterion.survey_score if survey else None,
-        "appraised": None if survey else criterion.appraised,
-        "achieved": row.forecast if row.applicable else None,
-    }
-
-
 class _Sheet:
     """The sheet being written, row by row, with each formula's result kept."""
 
@@ -141,13 +137,16 @@ class _Sheet:
         }
         self.widths = {c.key: c.width for c in columns}
         self.row = 0
-        self.cached: dict[str, CachedValue] = {}
+        self.cached = CachedValues()
 
     def append(self, cells: Sequence[object], height: float | None = None) -> None:
         self.row += 1
+        dimensions = _layout(self.ws).row_dimensions
         if height is not None:
-            _layout(self.ws).row_dimensions[self.row].height = height
+            dimensions[self.row].height = height
         self.ws.append(cells)
+        # Written with its row: kept, the sheet would hold an object a row.
+        dimensions.pop(self.row, None)
 
     def merge(self, first: int, last: int) -> None:
         _layout(self.ws).merged_cells.add(
@@ -179,18 +178,19 @@ def self_assessment_write(
     plan: Plan,
     output: IO[bytes] | str,
     status_line: str = "",
-    figures: PlanFigures | None = None,
 ) -> None:
     """Write the plan's self-assessment workbook to ``output`` (a path or binary file).
 
     ``status_line`` is printed under the title (the state and version of the
-    self-assessment, once it is submitted or approved). A fixed number of queries
-    whatever the size of the plan: the engine's four (criteria, tasks, their parts,
-    the ranking table) and the evidence; nothing per row.
+    self-assessment, once it is submitted or approved). The sums are read first
+    (``reports.self_assessment_sums``), then the criteria and their evidence are
+    streamed in code order into a write-only sheet: memory stays flat in the row
+    count. Six queries whatever the size of the plan: the criteria, their tasks summed
+    and the ranking table for the sums; the organization; the criteria again and the
+    evidence for the rows.
     """
-    figures = figures or plan_figures(plan=plan)
+    sums = sheet_sums(plan=plan, first_row=HEADER_ROW + 1)
     organization = plan.organization
-    evidence = evidence_by_criterion(plan)
     columns = self_assessment_columns(plan)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(_("Tự đánh giá"))
@@ -248,72 +248,100 @@ def self_assessment_write(
         height=row_height([(c.label, c.width, True) for c in columns]),
     )
 
-    _criteria_rows(sheet, figures, evidence)
+    areas = _criteria_rows(sheet, plan, sums)
+    _total_rows(sheet, plan, sums, areas)
     sheet.append([])
     _signature(sheet, organization.place_label)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = cached_values_write(buffer.getvalue(), sheet.cached)
-    if isinstance(output, str):
-        with open(output, "wb") as handle:
-            handle.write(data)
-    else:
-        output.write(data)
+    # Saved to a file on disk, then copied with the formulas' results filled in.
+    with tempfile.TemporaryFile() as saved:
+        workbook.save(saved)
+        saved.seek(0)
+        cached_values_copy(saved, output, sheet.cached)
 
 
-def _criteria_rows(
-    sheet: _Sheet, figures: PlanFigures, evidence: dict[int, list[Evidence]]
-) -> None:
-    ws = sheet.ws
-    rows = figures.rows
-    first = sheet.row + 1
-    row_of = {r.pk: first + i for i, r in enumerate(rows)}
-    children: dict[int, list[CriterionFigures]] = {}
-    for row in rows:
-        if row.parent_id is not None:
-            children.setdefault(row.parent_id, []).append(row)
-    # Each score cell's value, to compute the headings' results bottom-up.
-    values: dict[tuple[int, str], Decimal | None] = {}
-    for row in reversed(rows):
-        kids = children.get(row.pk, [])
-        if kids:
-            counted = [k for k in kids if k.applicable or not row.applicable]
-            for key in SCORE_KEYS:
-                found = [values[(k.pk, key)] for k in counted]
-                numbers = [v for v in found if v is not None]
-                values[(row.pk, key)] = sum(numbers, Decimal(0)) if numbers else None
+ROW_FIELDS = (
+    "pk",
+    "parent_id",
+    "code",
+    "title",
+    "applicable",
+    "max_score",
+    "self_score",
+    "survey_score",
+    "appraised_score",
+    "final_score",
+    "method",
+    "explanation",
+    "not_applicable_reason",
+)
+
+
+def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
+    """The criteria's rows, streamed in code order; the rows of the areas that apply.
+
+    A row is a heading when the next one is its child (code order lists a heading's
+    rows right after it); its cells and counted children come from ``sums``."""
+    criteria = (
+        Criterion.objects.filter(plan=plan)
+        .order_by("sort_key", "pk")
+        .values_list(*ROW_FIELDS)
+        .iterator()
+    )
+    evidence = _EvidenceLines(plan)
+    headings = iter(sums.headings)
+    achieved = sums.achieved_in_order()
+    path: list[tuple[int, bool]] = []  # (pk, applies) from the area down
+    areas: list[int] = []
+    current = next(criteria, None)
+    while current is not None:
+        following = next(criteria, None)
+        (pk, parent_id, code, title, own_applicable, max_score, self_score) = current[
+            :7
+        ]
+        survey_score, appraised_score, final_score, method = current[7:11]
+        explanation, reason = current[11:]
+        while path and path[-1][0] != parent_id:
+            path.pop()
+        applicable = own_applicable and (not path or path[-1][1])
+        path.append((pk, applicable))
+        number = sheet.row + 1
+        heading = following is not None and following[1] == pk
+        counted: list[int] = []
+        if heading:
+            values, counted = heading_unpacked(next(headings))
         else:
-            for key, value in _leaf_values(row).items():
-                values[(row.pk, key)] = value
-        if not row.applicable:
-            for key in SCORE_KEYS:
-                if key != "max":
-                    values[(row.pk, key)] = None
-
-    for row in rows:
-        number = row_of[row.pk]
-        kids = children.get(row.pk, [])
-        heading = bool(kids)
-        area = row.parent_id is None
+            values = leaf_values(
+                max_score=max_score,
+                self_score=self_score,
+                survey_score=survey_score,
+                appraised=final_score if final_score is not None else appraised_score,
+                method=method,
+                achieved=next(achieved),
+                applicable=applicable,
+            )
+        area = parent_id is None
+        if area and applicable:
+            areas.append(number)
         font = BOLD if heading or area else PLAIN
-        if not row.applicable:
+        if not applicable:
             font = MUTED
         fill = AREA_FILL if area else None
-        note = row.model.explanation
-        if not row.applicable:
-            reason = row.model.not_applicable_reason
+        note = explanation
+        if not applicable:
             note = (
                 _("Không áp dụng: %(reason)s") % {"reason": reason}
                 if reason
                 else _("Không áp dụng")
             )
         texts = {
-            "code": row.code,
-            "title": row.title,
-            "evidence": "\n".join(evidence_line(e) for e in evidence.get(row.pk, [])),
+            "code": code,
+            "title": title,
+            "evidence": evidence.of(pk),
             "note": note,
         }
+        by_key = dict(zip(SCORE_KEYS, values, strict=True))
+        ws = sheet.ws
         cells: list[object] = []
         for column in sheet.columns:
             key = column.key
@@ -321,25 +349,19 @@ def _criteria_rows(
             if key in texts:
                 cells.append(text_cell(ws, texts[key], font=font, fill=fill))
             elif key == "index":
-                cells.append(_index_cell(sheet, row, number, values, font, fill))
+                cells.append(
+                    _index_cell(sheet, number, area and applicable, by_key, font, fill)
+                )
             elif heading:
-                counted = [k for k in kids if k.applicable or not row.applicable]
-                if not row.applicable and key != "max":
-                    counted = []
-                ref = f"{letter}{number}"
-                sheet.cached[ref] = _cached(values[(row.pk, key)])
+                rows = counted if applicable or key == "max" else []
+                sheet.cached.add(f"{letter}{number}", _cached(by_key[key]))
                 cells.append(
                     formula_cell(
-                        ws,
-                        blank_sum_formula(letter, [row_of[k.pk] for k in counted]),
-                        font=font,
-                        fill=fill,
+                        ws, blank_sum_formula(letter, rows), font=font, fill=fill
                     )
                 )
             else:
-                cells.append(
-                    number_cell(ws, values[(row.pk, key)], font=font, fill=fill)
-                )
+                cells.append(number_cell(ws, by_key[key], font=font, fill=fill))
         height = row_height(
             [
                 (texts[k], sheet.widths[k], font is BOLD)
@@ -347,8 +369,53 @@ def _criteria_rows(
             ]
         )
         sheet.append(cells, height)
+        current = following
+    return areas
 
-    _total_rows(sheet, figures, [row_of[r.pk] for r in figures.areas if r.applicable])
+
+class _EvidenceLines:
+    """The plan's evidence, a criterion at a time in the order the rows are written:
+    attached to the criterion or to a progress report of one of its tasks, by date of
+    issue (as ``tasks.evidence.evidence_by_criterion``), one query."""
+
+    def __init__(self, plan: Plan) -> None:
+        items = (
+            Evidence.objects.filter(plan=plan)
+            .annotate(
+                target=Coalesce("criterion", "progress_update__part__task__criterion"),
+                target_plan=Coalesce(
+                    "criterion__plan", "progress_update__part__task__criterion__plan"
+                ),
+                target_key=Coalesce(
+                    "criterion__sort_key",
+                    "progress_update__part__task__criterion__sort_key",
+                ),
+            )
+            .filter(target_plan=plan.pk)
+            .order_by("target_key", "target", F("issued_on").asc(nulls_last=True), "pk")
+            .only(*EVIDENCE_FIELDS)
+        )
+        self._items = items.iterator()
+        self._head = next(self._items, None)
+
+    def of(self, criterion_id: int) -> str:
+        lines = []
+        while self._head is not None and self._head.target == criterion_id:
+            lines.append(evidence_line(self._head))
+            self._head = next(self._items, None)
+        return "\n".join(lines)
+
+
+EVIDENCE_FIELDS = (
+    "number",
+    "issued_on",
+    "issuer",
+    "summary",
+    "location",
+    "link",
+    "file",
+    "original_name",
+)
 
 
 def _cached(value: Decimal | None) -> CachedValue:
@@ -357,33 +424,35 @@ def _cached(value: Decimal | None) -> CachedValue:
 
 def _index_cell(
     sheet: _Sheet,
-    row: CriterionFigures,
     number: int,
-    values: dict[tuple[int, str], Decimal | None],
+    shown: bool,
+    values: dict[str, Decimal | None],
     font: Font,
     fill: PatternFill | None,
 ) -> object:
-    """An area's sub-index: achieved ÷ applicable maximum × 100, to three decimals."""
+    """An area's sub-index: achieved ÷ applicable maximum × 100, to three decimals;
+    ``shown`` for an area that applies."""
     ws = sheet.ws
-    if row.parent_id is not None or not row.applicable:
+    if not shown:
         return text_cell(ws, "", font=font, fill=fill)
     maximum = sheet.letters["max"] + str(number)
     achieved = sheet.letters["achieved"] + str(number)
     formula = f'=IF(N({maximum})=0,"",ROUND(N({achieved})/{maximum}*100,3))'
-    top = values[(row.pk, "max")]
-    got = values[(row.pk, "achieved")] or Decimal(0)
+    top = values["max"]
+    got = values["achieved"] or Decimal(0)
     cached: CachedValue = ""
     if top:
         cached = (got * 100 / top).quantize(Decimal("0.001"))
-    sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+    sheet.cached.add(f"{sheet.letters['index']}{number}", cached)
     return formula_cell(ws, formula, font=font, fill=fill)
 
 
-def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
+def _total_rows(sheet: _Sheet, plan: Plan, sums: SheetSums, areas: list[int]) -> None:
     """TỔNG CỘNG (the sums of the areas) and the index the engine computes."""
     ws = sheet.ws
-    totals = figures.totals
-    sums = {
+    totals = sums.totals
+    basis = sums.basis
+    cells_of = {
         "max": totals.max_score,
         "self": totals.self_total if totals.self_entered else None,
         "survey": totals.survey_total if totals.survey_entered else None,
@@ -394,8 +463,8 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
     cells: list[object] = []
     for column in sheet.columns:
         key, letter = column.key, sheet.letters[column.key]
-        if key in sums:
-            sheet.cached[f"{letter}{number}"] = _cached(sums[key])
+        if key in cells_of:
+            sheet.cached.add(f"{letter}{number}", _cached(cells_of[key]))
             cells.append(
                 formula_cell(
                     ws, blank_sum_formula(letter, areas), font=BOLD, fill=HEADER_FILL
@@ -408,21 +477,21 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
 
     total_ref = f"{sheet.letters['achieved']}{number}"
     max_ref = f"{sheet.letters['max']}{number}"
-    forecast = figures.projected
-    if forecast.index is not None and figures.baseline_index is not None:
+    index = basis.index(totals.forecast - totals.baseline)
+    if index is not None and basis.baseline_index is not None:
         label = _(
             "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%%) = chỉ số năm %(year)s %(index)s + (tổng "
             "điểm đạt được − tổng điểm năm %(year)s) ÷ điểm tối đa %(scale)s × 100"
         ) % {
-            "year": figures.plan.baseline_year,
-            "index": _number(figures.baseline_index),
-            "scale": _number(figures.scale),
+            "year": plan.baseline_year,
+            "index": _number(basis.baseline_index),
+            "scale": _number(basis.scale),
         }
         formula = (
-            f"=MIN(MAX(ROUND({figures.baseline_index}+({total_ref}-"
-            f"{totals.baseline})*100/{figures.scale},3),0),100)"
+            f"=MIN(MAX(ROUND({basis.baseline_index}+({total_ref}-"
+            f"{totals.baseline})*100/{basis.scale},3),0),100)"
         )
-        cached: CachedValue = forecast.index
+        cached: CachedValue = index
     else:
         label = _(
             "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%) = tổng điểm đạt được ÷ tổng điểm tối đa "
@@ -439,7 +508,7 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
     for column in sheet.columns:
         key = column.key
         if key == "index":
-            sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+            sheet.cached.add(f"{sheet.letters['index']}{number}", cached)
             cells.append(formula_cell(ws, formula, font=BOLD, fill=HEADER_FILL))
         else:
             text = label if key == "title" else ""
