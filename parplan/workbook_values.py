@@ -32,7 +32,7 @@ _FORMULA_CELL = re.compile(
 
 CachedValue = Decimal | str | None
 # The part of the sheet read at once when the results are filled in.
-COPY_CHUNK = 64 * 1024
+COPY_CHUNK = 16 * 1024
 
 
 class CachedValues:

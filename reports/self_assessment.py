@@ -48,6 +48,7 @@ from parplan.workbooks import (
 )
 from reports.self_assessment_sums import (
     SCORE_KEYS,
+    STREAM_CHUNK,
     SheetSums,
     heading_unpacked,
     leaf_values,
@@ -286,7 +287,7 @@ def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
         Criterion.objects.filter(plan=plan)
         .order_by("sort_key", "pk")
         .values_list(*ROW_FIELDS)
-        .iterator()
+        .iterator(chunk_size=STREAM_CHUNK)
     )
     evidence = _EvidenceLines(plan)
     headings = iter(sums.headings)
@@ -395,7 +396,7 @@ class _EvidenceLines:
             .order_by("target_key", "target", F("issued_on").asc(nulls_last=True), "pk")
             .only(*EVIDENCE_FIELDS)
         )
-        self._items = items.iterator()
+        self._items = items.iterator(chunk_size=STREAM_CHUNK)
         self._head = next(self._items, None)
 
     def of(self, criterion_id: int) -> str:

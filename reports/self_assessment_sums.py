@@ -26,6 +26,8 @@ from reports.plan_rows import (
 )
 from reports.rules import ZERO
 
+# Rows fetched at a time: Django's 2,000 would hold a province's plan whole.
+STREAM_CHUNK = 100
 SCORE_KEYS = ("max", "self", "survey", "appraised", "achieved")
 Values = list[Decimal | None]  # a row's score cells, in SCORE_KEYS order
 
@@ -111,7 +113,9 @@ def sheet_sums(*, plan: Plan, first_row: int) -> SheetSums:
         .order_by("sort_key", "pk")
         .values_list(*CRITERION_FIELDS)
     )
-    for number, fields in enumerate(criteria.iterator(), start=first_row):
+    for number, fields in enumerate(
+        criteria.iterator(chunk_size=STREAM_CHUNK), start=first_row
+    ):
         row = CriterionRow(*fields)
         while path and path[-1].row.pk != row.parent_id:
             _close(path.pop(), path, result)
