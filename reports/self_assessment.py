@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -46,6 +44,7 @@ from parplan.workbooks import (
 from parplan.workbooks import (
     sheet_layout as _layout,
 )
+from reports.self_assessment_evidence import EvidenceLines
 from reports.self_assessment_sums import (
     SCORE_KEYS,
     STREAM_CHUNK,
@@ -54,7 +53,6 @@ from reports.self_assessment_sums import (
     leaf_values,
     sheet_sums,
 )
-from tasks.models import Evidence
 
 FONT_NAME = "Times New Roman"  # the font of Vietnamese official documents
 FONT_SIZE = 12
@@ -108,23 +106,6 @@ def self_assessment_columns(plan: Plan) -> list[Column]:
         Column("note", _("Giải trình / Ghi chú"), 32),
     ]
     return columns
-
-
-def evidence_line(evidence: Evidence) -> str:
-    """``Số 12/TB-SKHCN ngày 15/03/2023 – Thông báo kết luận … – mục 2, trang 3 –
-    Tệp: thong-bao.pdf``: by its metadata and the file's original name."""
-    head = evidence.number
-    if evidence.issued_on:
-        issued = evidence.issued_on.strftime("%d/%m/%Y")
-        head = (
-            _("%(number)s ngày %(date)s") % {"number": head, "date": issued}
-            if head
-            else _("ngày %(date)s") % {"date": issued}
-        )
-    parts = [head, evidence.issuer, evidence.summary, evidence.location, evidence.link]
-    if evidence.file:
-        parts.append(_("tệp: %(name)s") % {"name": evidence.file_label})
-    return " – ".join(" ".join(p.split()) for p in parts if p and p.strip())
 
 
 class _Sheet:
@@ -289,7 +270,7 @@ def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
         .values_list(*ROW_FIELDS)
         .iterator(chunk_size=STREAM_CHUNK)
     )
-    evidence = _EvidenceLines(plan)
+    evidence = EvidenceLines(plan)
     headings = iter(sums.headings)
     achieved = sums.achieved_in_order()
     path: list[tuple[int, bool]] = []  # (pk, applies) from the area down
@@ -372,51 +353,6 @@ def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
         sheet.append(cells, height)
         current = following
     return areas
-
-
-class _EvidenceLines:
-    """The plan's evidence, a criterion at a time in the order the rows are written:
-    attached to the criterion or to a progress report of one of its tasks, by date of
-    issue (as ``tasks.evidence.evidence_by_criterion``), one query."""
-
-    def __init__(self, plan: Plan) -> None:
-        items = (
-            Evidence.objects.filter(plan=plan)
-            .annotate(
-                target=Coalesce("criterion", "progress_update__part__task__criterion"),
-                target_plan=Coalesce(
-                    "criterion__plan", "progress_update__part__task__criterion__plan"
-                ),
-                target_key=Coalesce(
-                    "criterion__sort_key",
-                    "progress_update__part__task__criterion__sort_key",
-                ),
-            )
-            .filter(target_plan=plan.pk)
-            .order_by("target_key", "target", F("issued_on").asc(nulls_last=True), "pk")
-            .only(*EVIDENCE_FIELDS)
-        )
-        self._items = items.iterator(chunk_size=STREAM_CHUNK)
-        self._head = next(self._items, None)
-
-    def of(self, criterion_id: int) -> str:
-        lines = []
-        while self._head is not None and self._head.target == criterion_id:
-            lines.append(evidence_line(self._head))
-            self._head = next(self._items, None)
-        return "\n".join(lines)
-
-
-EVIDENCE_FIELDS = (
-    "number",
-    "issued_on",
-    "issuer",
-    "summary",
-    "location",
-    "link",
-    "file",
-    "original_name",
-)
 
 
 def _cached(value: Decimal | None) -> CachedValue:
