@@ -140,6 +140,9 @@ _STATE_SQL = (
 )
 
 
+SUMS_CHUNK = 500  # rows fetched at a time
+
+
 def _sums_rows(plan: Plan, order: str = "") -> Iterator[tuple[int, int, str, int, int]]:
     """The rows of ``_SUMS_SQL`` for ``plan`` (criterion, lead parts, state, tasks,
     percent sum), fetched a chunk at a time."""
@@ -165,9 +168,6 @@ def _sums_rows(plan: Plan, order: str = "") -> Iterator[tuple[int, int, str, int
             yield from chunk
 
 
-SUMS_CHUNK = 500
-
-
 def _sums_add(item: TaskSums, leads: int, state: str, count: int, total: int) -> None:
     item.count += count
     if state != Status.DONE:
@@ -189,16 +189,30 @@ def task_sums_in_order(plan: Plan) -> Iterator[tuple[int, TaskSums]]:
     """Each criterion with tasks and its tasks summed, as ``plan_task_sums`` sums
     them, in code order (the criteria's ``sort_key``) and one at a time: for a reader
     that walks the tree in that order and holds nothing per criterion. One query."""
-    current: tuple[int, TaskSums] | None = None
+    current: int | None = None
+    item = TaskSums()
+    by_leads: dict[int, int] = {}  # the percent sums of a criterion's rows by leads
     order = "ORDER BY MIN(c.sort_key), 1"
     for criterion_id, leads, state, count, percent_sum in _sums_rows(plan, order):
-        if current is None or current[0] != criterion_id:
+        if criterion_id != current:
             if current is not None:
-                yield current
-            current = (criterion_id, TaskSums())
-        _sums_add(current[1], leads, state, count, percent_sum)
+                yield current, _summed(item, by_leads)
+            current, item, by_leads = criterion_id, TaskSums(), {}
+        item.count += count
+        if state != Status.DONE:
+            item.open_count += count
+        by_leads[leads or 1] = by_leads.get(leads or 1, 0) + int(percent_sum or 0)
     if current is not None:
-        yield current
+        yield current, _summed(item, by_leads)
+
+
+def _summed(item: TaskSums, by_leads: dict[int, int]) -> TaskSums:
+    """The progress summed once per number of lead parts: a few fractions a
+    criterion rather than one a row, the same exact sum."""
+    item.progress_sum = sum(
+        (Fraction(total, leads) for leads, total in by_leads.items()), Fraction(0)
+    )
+    return item
 
 
 @dataclass
