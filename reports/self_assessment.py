@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -242,21 +242,22 @@ def self_assessment_write(
         cached_values_copy(saved, output, sheet.cached)
 
 
-ROW_FIELDS = (
-    "pk",
-    "parent_id",
-    "code",
-    "title",
-    "applicable",
-    "max_score",
-    "self_score",
-    "survey_score",
-    "appraised_score",
-    "final_score",
-    "method",
-    "explanation",
-    "not_applicable_reason",
-)
+class _Row(NamedTuple):
+    """A criterion as its row of the form needs it."""
+
+    pk: int
+    parent_id: int | None
+    code: str
+    title: str
+    applicable: bool
+    max_score: Decimal | None
+    self_score: Decimal | None
+    survey_score: Decimal | None
+    appraised_score: Decimal | None
+    final_score: Decimal | None
+    method: str
+    explanation: str
+    not_applicable_reason: str
 
 
 def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
@@ -264,95 +265,103 @@ def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
 
     A row is a heading when the next one is its child (code order lists a heading's
     rows right after it); its cells and counted children come from ``sums``."""
-    criteria = (
+    criteria = map(
+        _Row._make,
         Criterion.objects.filter(plan=plan)
         .order_by("sort_key", "pk")
-        .values_list(*ROW_FIELDS)
-        .iterator(chunk_size=STREAM_CHUNK)
+        .values_list(*_Row._fields)
+        .iterator(chunk_size=STREAM_CHUNK),
     )
     evidence = EvidenceLines(plan)
     headings = iter(sums.headings)
     achieved = sums.achieved_in_order()
     path: list[tuple[int, bool]] = []  # (pk, applies) from the area down
     areas: list[int] = []
-    current = next(criteria, None)
-    while current is not None:
+    row = next(criteria, None)
+    while row is not None:
         following = next(criteria, None)
-        (pk, parent_id, code, title, own_applicable, max_score, self_score) = current[
-            :7
-        ]
-        survey_score, appraised_score, final_score, method = current[7:11]
-        explanation, reason = current[11:]
-        while path and path[-1][0] != parent_id:
+        while path and path[-1][0] != row.parent_id:
             path.pop()
-        applicable = own_applicable and (not path or path[-1][1])
-        path.append((pk, applicable))
-        number = sheet.row + 1
-        heading = following is not None and following[1] == pk
-        counted: list[int] = []
-        if heading:
+        applicable = row.applicable and (not path or path[-1][1])
+        path.append((row.pk, applicable))
+        counted: list[int] | None = None  # a heading's counted children
+        if following is not None and following.parent_id == row.pk:
             values, counted = heading_unpacked(next(headings))
         else:
+            final = row.final_score
             values = leaf_values(
-                max_score=max_score,
-                self_score=self_score,
-                survey_score=survey_score,
-                appraised=final_score if final_score is not None else appraised_score,
-                method=method,
+                max_score=row.max_score,
+                self_score=row.self_score,
+                survey_score=row.survey_score,
+                appraised=final if final is not None else row.appraised_score,
+                method=row.method,
                 achieved=next(achieved),
                 applicable=applicable,
             )
-        area = parent_id is None
-        if area and applicable:
-            areas.append(number)
-        font = BOLD if heading or area else PLAIN
-        if not applicable:
-            font = MUTED
-        fill = AREA_FILL if area else None
-        note = explanation
-        if not applicable:
-            note = (
-                _("Không áp dụng: %(reason)s") % {"reason": reason}
-                if reason
-                else _("Không áp dụng")
-            )
-        texts = {
-            "code": code,
-            "title": title,
-            "evidence": evidence.of(pk),
-            "note": note,
-        }
-        by_key = dict(zip(SCORE_KEYS, values, strict=True))
-        ws = sheet.ws
-        cells: list[object] = []
-        for column in sheet.columns:
-            key = column.key
-            letter = sheet.letters[key]
-            if key in texts:
-                cells.append(text_cell(ws, texts[key], font=font, fill=fill))
-            elif key == "index":
-                cells.append(
-                    _index_cell(sheet, number, area and applicable, by_key, font, fill)
-                )
-            elif heading:
-                rows = counted if applicable or key == "max" else []
-                sheet.cached.add(f"{letter}{number}", _cached(by_key[key]))
-                cells.append(
-                    formula_cell(
-                        ws, blank_sum_formula(letter, rows), font=font, fill=fill
-                    )
-                )
-            else:
-                cells.append(number_cell(ws, by_key[key], font=font, fill=fill))
-        height = row_height(
-            [
-                (texts[k], sheet.widths[k], font is BOLD)
-                for k in ("code", "title", "evidence", "note")
-            ]
+        if row.parent_id is None and applicable:
+            areas.append(sheet.row + 1)
+        _criterion_write(
+            sheet,
+            row,
+            applicable=applicable,
+            values=dict(zip(SCORE_KEYS, values, strict=True)),
+            counted=counted,
+            evidence=evidence.of(row.pk),
         )
-        sheet.append(cells, height)
-        current = following
+        row = following
     return areas
+
+
+def _criterion_write(
+    sheet: _Sheet,
+    row: _Row,
+    *,
+    applicable: bool,
+    values: dict[str, Decimal | None],
+    counted: list[int] | None,
+    evidence: str,
+) -> None:
+    """One criterion's row: a heading's scores as sums of the children it counts
+    (``counted``), with their results kept for the sheet."""
+    ws = sheet.ws
+    number = sheet.row + 1
+    area = row.parent_id is None
+    font = BOLD if counted is not None or area else PLAIN
+    if not applicable:
+        font = MUTED
+    fill = AREA_FILL if area else None
+    note = row.explanation
+    if not applicable:
+        reason = row.not_applicable_reason
+        note = (
+            _("Không áp dụng: %(reason)s") % {"reason": reason}
+            if reason
+            else _("Không áp dụng")
+        )
+    texts = {"code": row.code, "title": row.title, "evidence": evidence, "note": note}
+    cells: list[object] = []
+    for column in sheet.columns:
+        key = column.key
+        letter = sheet.letters[key]
+        if key in texts:
+            cells.append(text_cell(ws, texts[key], font=font, fill=fill))
+        elif key == "index":
+            shown = area and applicable
+            cells.append(_index_cell(sheet, number, shown, values, font, fill))
+        elif counted is not None:
+            rows = counted if applicable or key == "max" else []
+            sheet.cached.add(f"{letter}{number}", _cached(values[key]))
+            formula = blank_sum_formula(letter, rows)
+            cells.append(formula_cell(ws, formula, font=font, fill=fill))
+        else:
+            cells.append(number_cell(ws, values[key], font=font, fill=fill))
+    height = row_height(
+        [
+            (texts[k], sheet.widths[k], font is BOLD)
+            for k in ("code", "title", "evidence", "note")
+        ]
+    )
+    sheet.append(cells, height)
 
 
 def _cached(value: Decimal | None) -> CachedValue:
