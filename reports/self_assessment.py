@@ -4,8 +4,9 @@ form the director signs, and its PDF.
 Every criterion of the plan in code order under the national heading, the score
 columns the plan's setting asks for, headings with ``SUM`` formulas whose results are
 stored too (``parplan.workbook_values``), the total and the index as the engine
-computes them (``reports.figures.plan_figures``), evidence by its metadata, the
-explanation, and the signature block.
+computes them (read first, in one pass: ``reports.self_assessment_sums``), evidence by
+its metadata (``reports.self_assessment_evidence``), the explanation, and the
+signature block.
 """
 
 from __future__ import annotations
