@@ -3,13 +3,12 @@ the row heights its wrapped text needs, and its PDF through LibreOffice.
 
 openpyxl writes a formula with an empty result (``<f>SUM(C8:C9)</f><v/>``): Excel and
 LibreOffice recalculate on opening, but a viewer that does not (a phone's preview, a
-mail client's, a reader with ``data_only``) shows empty totals. ``cached_values_write``
+mail client's, a reader with ``data_only``) shows empty totals. ``cached_values_copy``
 fills in the results PAR Plan computed, in the saved sheet's XML.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import re
@@ -17,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -32,26 +31,55 @@ _FORMULA_CELL = re.compile(
 )
 
 CachedValue = Decimal | str | None
+# The part of the sheet read at once when the results are filled in.
+COPY_CHUNK = 16 * 1024
 
 
-def cached_values_write(
-    data: bytes, values: Mapping[str, CachedValue], sheet: str = "sheet1"
-) -> bytes:
-    """The workbook ``data`` with the result of each formula cell named in ``values``
-    (``{"C8": Decimal("1.5"), "D8": ""}``) stored beside its formula."""
+class CachedValues:
+    """The results of a sheet's formula cells in the order they are written, kept as
+    one run of text (``C8 n 1.5``, a line a cell): a few bytes a formula, never an
+    object per cell."""
+
+    def __init__(self) -> None:
+        self._text = bytearray()
+
+    def add(self, ref: str, value: CachedValue) -> None:
+        if isinstance(value, Decimal):
+            kind, result = b"n", format(value.normalize(), "f")
+        else:
+            kind, result = b"s", escape(value or "").replace("\n", "&#10;")
+        self._text += ref.encode() + b" " + kind + b" " + result.encode() + b"\n"
+
+    def __iter__(self) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """(reference, ``n`` or ``s``, the result as the sheet's XML writes it)."""
+        start = 0
+        text = self._text
+        while (end := text.find(b"\n", start)) >= 0:
+            ref, kind, result = bytes(text[start:end]).split(b" ", 2)
+            yield ref, kind, result
+            start = end + 1
+
+
+def cached_values_copy(
+    source: IO[bytes],
+    output: IO[bytes] | str,
+    values: CachedValues,
+    sheet: str = "sheet1",
+) -> None:
+    """Copy the workbook ``source`` to ``output`` with the result of each formula cell
+    named in ``values`` stored beside its formula, a part at a time: the sheet is read
+    in chunks cut after a cell, never whole."""
     part = f"xl/worksheets/{sheet}.xml"
+    pending = iter(values)
+    head = next(pending, None)
 
     def fill(match: re.Match[bytes]) -> bytes:
-        ref = match["ref"].decode()
-        if ref not in values:
+        nonlocal head
+        if head is None or head[0] != match["ref"]:
             return match[0]
-        value = values[ref]
-        attrs = match["attrs"]
-        if isinstance(value, Decimal):
-            result = format(value.normalize(), "f").encode()
-        else:
-            attrs += b' t="str"'
-            result = escape(value or "").encode()
+        _ref, kind, result = head
+        head = next(pending, None)
+        attrs = match["attrs"] + (b' t="str"' if kind == b"s" else b"")
         return (
             b'<c r="'
             + match["ref"]
@@ -64,15 +92,23 @@ def cached_values_write(
             + b"</v></c>"
         )
 
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == part:
-                content = _FORMULA_CELL.sub(fill, content)
-            target.writestr(info, content)
-    return out.getvalue()
+    with (
+        zipfile.ZipFile(source) as archive,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in archive.infolist():
+            with archive.open(info) as src, target.open(info, "w") as dst:
+                if info.filename != part:
+                    shutil.copyfileobj(src, dst, COPY_CHUNK)
+                    continue
+                rest = b""
+                while chunk := src.read(COPY_CHUNK):
+                    rest += chunk
+                    cut = rest.rfind(b"</c>") + len(b"</c>")
+                    if cut >= len(b"</c>"):
+                        dst.write(_FORMULA_CELL.sub(fill, rest[:cut]))
+                        rest = rest[cut:]
+                dst.write(_FORMULA_CELL.sub(fill, rest))
 
 
 # Row heights ---------------------------------------------------------------------------

@@ -130,14 +130,15 @@ def style_cell(
 ) -> None:
     """Style the cell, reusing the workbook's style array for a combination already
     seen: registering a style hashes every part of it, which would otherwise take half
-    the time of a large export."""
+    the time of a large export. The array is shared, not copied: a write-only cell is
+    styled once, before it is written, and never changed after."""
     workbook = cell.parent.parent
     cache: dict[tuple[object, ...], StyleArray] = workbook.__dict__.setdefault(
         "_parplan_styles", {}
     )
     key = (id(font), id(alignment), id(fill), border, number_format, quote)
     if key in cache:
-        cell._style = copy(cache[key])  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
+        cell._style = cache[key]  # type: ignore[attr-defined]  # openpyxl's private style array: not in types-openpyxl
         return
     if font is not None:
         cell.font = font

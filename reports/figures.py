@@ -293,6 +293,34 @@ def plan_figures(
     )
 
 
+@dataclass(frozen=True)
+class IndexBasis:
+    """What the index is computed on: the baseline index (None without a row in the
+    ranking table) and the organization's applicable maximum."""
+
+    baseline_index: Decimal | None
+    scale: Decimal
+
+    def index(self, change: Decimal) -> Decimal | None:
+        """The index after ``change`` points, as ``plan_figures``' scenarios."""
+        if self.baseline_index is None:
+            return None
+        return index_for(
+            baseline_index=self.baseline_index, change=change, full_scale=self.scale
+        )
+
+
+def index_basis(*, plan: Plan, not_applicable: Decimal) -> IndexBasis:
+    """The baseline index and the scale of ``plan`` as ``plan_figures`` finds them,
+    for a reader that sums the criteria itself (``not_applicable``: the maximum of
+    those that do not apply). One query: the ranking table."""
+    _rows, own_row = _ranking_figures(plan, ZERO)
+    return IndexBasis(
+        baseline_index=_index_of(own_row, plan) if own_row else None,
+        scale=_scale_of(own_row, plan, not_applicable),
+    )
+
+
 def _task_sums(tasks: list[TaskFigures]) -> dict[int, TaskSums]:
     """Each criterion's tasks summed in Python, as ``plan_task_sums`` sums them in
     the database."""

@@ -8,6 +8,7 @@ are the same as from the tasks one by one (tests/test_plan_tasks_sql.py)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -139,8 +140,12 @@ _STATE_SQL = (
 )
 
 
-def plan_task_sums(plan: Plan) -> PlanTaskSums:
-    """Every criterion's tasks summed by the database, in one query."""
+SUMS_CHUNK = 500  # rows fetched at a time
+
+
+def _sums_rows(plan: Plan, order: str = "") -> Iterator[tuple[int, int, str, int, int]]:
+    """The rows of ``_SUMS_SQL`` for ``plan`` (criterion, lead parts, state, tasks,
+    percent sum), fetched a chunk at a time."""
     sql = _SUMS_SQL.format(
         state=_STATE_SQL,
         task=Task._meta.db_table,
@@ -157,17 +162,57 @@ def plan_task_sums(plan: Plan) -> PlanTaskSums:
         TaskUnit.Role.LEAD,
         plan.pk,
     ]
-    sums = PlanTaskSums(status_counts=dict.fromkeys(Status.values, 0))
     with connections[router.db_for_read(Task)].cursor() as cursor:
-        cursor.execute(sql, params)
-        for criterion_id, leads, state, count, percent_sum in cursor.fetchall():
-            item = sums.by_criterion.setdefault(criterion_id, TaskSums())
-            item.count += count
-            if state != Status.DONE:
-                item.open_count += count
-            item.progress_sum += Fraction(int(percent_sum or 0), leads or 1)
-            sums.status_counts[state] = sums.status_counts.get(state, 0) + count
+        cursor.execute(sql + order, params)
+        while chunk := cursor.fetchmany(SUMS_CHUNK):
+            yield from chunk
+
+
+def _sums_add(item: TaskSums, leads: int, state: str, count: int, total: int) -> None:
+    item.count += count
+    if state != Status.DONE:
+        item.open_count += count
+    item.progress_sum += Fraction(int(total or 0), leads or 1)
+
+
+def plan_task_sums(plan: Plan) -> PlanTaskSums:
+    """Every criterion's tasks summed by the database, in one query."""
+    sums = PlanTaskSums(status_counts=dict.fromkeys(Status.values, 0))
+    for criterion_id, leads, state, count, percent_sum in _sums_rows(plan):
+        item = sums.by_criterion.setdefault(criterion_id, TaskSums())
+        _sums_add(item, leads, state, count, percent_sum)
+        sums.status_counts[state] = sums.status_counts.get(state, 0) + count
     return sums
+
+
+def task_sums_in_order(plan: Plan) -> Iterator[tuple[int, TaskSums]]:
+    """Each criterion with tasks and its tasks summed, as ``plan_task_sums`` sums
+    them, in code order (the criteria's ``sort_key``) and one at a time: for a reader
+    that walks the tree in that order and holds nothing per criterion. One query."""
+    current: int | None = None
+    item = TaskSums()
+    by_leads: dict[int, int] = {}  # the percent sums of a criterion's rows by leads
+    order = "ORDER BY MIN(c.sort_key), 1"
+    for criterion_id, leads, state, count, percent_sum in _sums_rows(plan, order):
+        if criterion_id != current:
+            if current is not None:
+                yield current, _summed(item, by_leads)
+            current, item, by_leads = criterion_id, TaskSums(), {}
+        item.count += count
+        if state != Status.DONE:
+            item.open_count += count
+        by_leads[leads or 1] = by_leads.get(leads or 1, 0) + int(percent_sum or 0)
+    if current is not None:
+        yield current, _summed(item, by_leads)
+
+
+def _summed(item: TaskSums, by_leads: dict[int, int]) -> TaskSums:
+    """The progress summed once per number of lead parts: a few fractions a
+    criterion rather than one a row, the same exact sum."""
+    item.progress_sum = sum(
+        (Fraction(total, leads) for leads, total in by_leads.items()), Fraction(0)
+    )
+    return item
 
 
 @dataclass

@@ -4,17 +4,18 @@ form the director signs, and its PDF.
 Every criterion of the plan in code order under the national heading, the score
 columns the plan's setting asks for, headings with ``SUM`` formulas whose results are
 stored too (``parplan.workbook_values``), the total and the index as the engine
-computes them (``reports.figures.plan_figures``), evidence by its metadata, the
-explanation, and the signature block.
+computes them (read first, in one pass: ``reports.self_assessment_sums``), evidence by
+its metadata (``reports.self_assessment_evidence``), the explanation, and the
+signature block.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -24,7 +25,12 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from criteria.models import Criterion, Plan
 from parplan.scores import format_decimal
-from parplan.workbook_values import CachedValue, cached_values_write, row_height
+from parplan.workbook_values import (
+    CachedValue,
+    CachedValues,
+    cached_values_copy,
+    row_height,
+)
 from parplan.workbooks import (
     AREA_FILL,
     HEADER_FILL,
@@ -39,10 +45,15 @@ from parplan.workbooks import (
 from parplan.workbooks import (
     sheet_layout as _layout,
 )
-from reports.figures import PlanFigures, plan_figures
-from reports.forecast import CriterionFigures
-from tasks.evidence import evidence_by_criterion
-from tasks.models import Evidence
+from reports.self_assessment_evidence import EvidenceLines
+from reports.self_assessment_sums import (
+    SCORE_KEYS,
+    STREAM_CHUNK,
+    SheetSums,
+    heading_unpacked,
+    leaf_values,
+    sheet_sums,
+)
 
 FONT_NAME = "Times New Roman"  # the font of Vietnamese official documents
 FONT_SIZE = 12
@@ -98,38 +109,6 @@ def self_assessment_columns(plan: Plan) -> list[Column]:
     return columns
 
 
-SCORE_KEYS = ("max", "self", "survey", "appraised", "achieved")
-
-
-def evidence_line(evidence: Evidence) -> str:
-    """``Số 12/TB-SKHCN ngày 15/03/2023 – Thông báo kết luận … – mục 2, trang 3 –
-    Tệp: thong-bao.pdf``: by its metadata and the file's original name."""
-    head = evidence.number
-    if evidence.issued_on:
-        issued = evidence.issued_on.strftime("%d/%m/%Y")
-        head = (
-            _("%(number)s ngày %(date)s") % {"number": head, "date": issued}
-            if head
-            else _("ngày %(date)s") % {"date": issued}
-        )
-    parts = [head, evidence.issuer, evidence.summary, evidence.location, evidence.link]
-    if evidence.file:
-        parts.append(_("tệp: %(name)s") % {"name": evidence.file_label})
-    return " – ".join(" ".join(p.split()) for p in parts if p and p.strip())
-
-
-def _leaf_values(row: CriterionFigures) -> dict[str, Decimal | None]:
-    criterion = row.criterion
-    survey = criterion.method == Criterion.Method.SURVEY
-    return {
-        "max": criterion.max_score,
-        "self": None if survey else criterion.self_score,
-        "survey": criterion.survey_score if survey else None,
-        "appraised": None if survey else criterion.appraised,
-        "achieved": row.forecast if row.applicable else None,
-    }
-
-
 class _Sheet:
     """The sheet being written, row by row, with each formula's result kept."""
 
@@ -141,13 +120,16 @@ class _Sheet:
         }
         self.widths = {c.key: c.width for c in columns}
         self.row = 0
-        self.cached: dict[str, CachedValue] = {}
+        self.cached = CachedValues()
 
     def append(self, cells: Sequence[object], height: float | None = None) -> None:
         self.row += 1
+        dimensions = _layout(self.ws).row_dimensions
         if height is not None:
-            _layout(self.ws).row_dimensions[self.row].height = height
+            dimensions[self.row].height = height
         self.ws.append(cells)
+        # Written with its row: kept, the sheet would hold an object a row.
+        dimensions.pop(self.row, None)
 
     def merge(self, first: int, last: int) -> None:
         _layout(self.ws).merged_cells.add(
@@ -179,18 +161,19 @@ def self_assessment_write(
     plan: Plan,
     output: IO[bytes] | str,
     status_line: str = "",
-    figures: PlanFigures | None = None,
 ) -> None:
     """Write the plan's self-assessment workbook to ``output`` (a path or binary file).
 
     ``status_line`` is printed under the title (the state and version of the
-    self-assessment, once it is submitted or approved). A fixed number of queries
-    whatever the size of the plan: the engine's four (criteria, tasks, their parts,
-    the ranking table) and the evidence; nothing per row.
+    self-assessment, once it is submitted or approved). The sums are read first
+    (``reports.self_assessment_sums``), then the criteria and their evidence are
+    streamed in code order into a write-only sheet: memory stays flat in the row
+    count. Six queries whatever the size of the plan: the criteria, their tasks summed
+    and the ranking table for the sums; the organization; the criteria again and the
+    evidence for the rows.
     """
-    figures = figures or plan_figures(plan=plan)
+    sums = sheet_sums(plan=plan, first_row=HEADER_ROW + 1)
     organization = plan.organization
-    evidence = evidence_by_criterion(plan)
     columns = self_assessment_columns(plan)
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(_("Tự đánh giá"))
@@ -248,107 +231,138 @@ def self_assessment_write(
         height=row_height([(c.label, c.width, True) for c in columns]),
     )
 
-    _criteria_rows(sheet, figures, evidence)
+    areas = _criteria_rows(sheet, plan, sums)
+    _total_rows(sheet, plan, sums, areas)
     sheet.append([])
     _signature(sheet, organization.place_label)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    data = cached_values_write(buffer.getvalue(), sheet.cached)
-    if isinstance(output, str):
-        with open(output, "wb") as handle:
-            handle.write(data)
-    else:
-        output.write(data)
+    # Saved to a file on disk, then copied with the formulas' results filled in.
+    with tempfile.TemporaryFile() as saved:
+        workbook.save(saved)
+        saved.seek(0)
+        cached_values_copy(saved, output, sheet.cached)
 
 
-def _criteria_rows(
-    sheet: _Sheet, figures: PlanFigures, evidence: dict[int, list[Evidence]]
-) -> None:
-    ws = sheet.ws
-    rows = figures.rows
-    first = sheet.row + 1
-    row_of = {r.pk: first + i for i, r in enumerate(rows)}
-    children: dict[int, list[CriterionFigures]] = {}
-    for row in rows:
-        if row.parent_id is not None:
-            children.setdefault(row.parent_id, []).append(row)
-    # Each score cell's value, to compute the headings' results bottom-up.
-    values: dict[tuple[int, str], Decimal | None] = {}
-    for row in reversed(rows):
-        kids = children.get(row.pk, [])
-        if kids:
-            counted = [k for k in kids if k.applicable or not row.applicable]
-            for key in SCORE_KEYS:
-                found = [values[(k.pk, key)] for k in counted]
-                numbers = [v for v in found if v is not None]
-                values[(row.pk, key)] = sum(numbers, Decimal(0)) if numbers else None
+class _Row(NamedTuple):
+    """A criterion as its row of the form needs it."""
+
+    pk: int
+    parent_id: int | None
+    code: str
+    title: str
+    applicable: bool
+    max_score: Decimal | None
+    self_score: Decimal | None
+    survey_score: Decimal | None
+    appraised_score: Decimal | None
+    final_score: Decimal | None
+    method: str
+    explanation: str
+    not_applicable_reason: str
+
+
+def _criteria_rows(sheet: _Sheet, plan: Plan, sums: SheetSums) -> list[int]:
+    """The criteria's rows, streamed in code order; the rows of the areas that apply.
+
+    A row is a heading when the next one is its child (code order lists a heading's
+    rows right after it); its cells and counted children come from ``sums``."""
+    criteria = map(
+        _Row._make,
+        Criterion.objects.filter(plan=plan)
+        .order_by("sort_key", "pk")
+        .values_list(*_Row._fields)
+        .iterator(chunk_size=STREAM_CHUNK),
+    )
+    evidence = EvidenceLines(plan)
+    headings = iter(sums.headings)
+    achieved = sums.achieved_in_order()
+    path: list[tuple[int, bool]] = []  # (pk, applies) from the area down
+    areas: list[int] = []
+    row = next(criteria, None)
+    while row is not None:
+        following = next(criteria, None)
+        while path and path[-1][0] != row.parent_id:
+            path.pop()
+        applicable = row.applicable and (not path or path[-1][1])
+        path.append((row.pk, applicable))
+        counted: list[int] | None = None  # a heading's counted children
+        if following is not None and following.parent_id == row.pk:
+            values, counted = heading_unpacked(next(headings))
         else:
-            for key, value in _leaf_values(row).items():
-                values[(row.pk, key)] = value
-        if not row.applicable:
-            for key in SCORE_KEYS:
-                if key != "max":
-                    values[(row.pk, key)] = None
-
-    for row in rows:
-        number = row_of[row.pk]
-        kids = children.get(row.pk, [])
-        heading = bool(kids)
-        area = row.parent_id is None
-        font = BOLD if heading or area else PLAIN
-        if not row.applicable:
-            font = MUTED
-        fill = AREA_FILL if area else None
-        note = row.model.explanation
-        if not row.applicable:
-            reason = row.model.not_applicable_reason
-            note = (
-                _("Không áp dụng: %(reason)s") % {"reason": reason}
-                if reason
-                else _("Không áp dụng")
+            final = row.final_score
+            values = leaf_values(
+                max_score=row.max_score,
+                self_score=row.self_score,
+                survey_score=row.survey_score,
+                appraised=final if final is not None else row.appraised_score,
+                method=row.method,
+                achieved=next(achieved),
+                applicable=applicable,
             )
-        texts = {
-            "code": row.code,
-            "title": row.title,
-            "evidence": "\n".join(evidence_line(e) for e in evidence.get(row.pk, [])),
-            "note": note,
-        }
-        cells: list[object] = []
-        for column in sheet.columns:
-            key = column.key
-            letter = sheet.letters[key]
-            if key in texts:
-                cells.append(text_cell(ws, texts[key], font=font, fill=fill))
-            elif key == "index":
-                cells.append(_index_cell(sheet, row, number, values, font, fill))
-            elif heading:
-                counted = [k for k in kids if k.applicable or not row.applicable]
-                if not row.applicable and key != "max":
-                    counted = []
-                ref = f"{letter}{number}"
-                sheet.cached[ref] = _cached(values[(row.pk, key)])
-                cells.append(
-                    formula_cell(
-                        ws,
-                        blank_sum_formula(letter, [row_of[k.pk] for k in counted]),
-                        font=font,
-                        fill=fill,
-                    )
-                )
-            else:
-                cells.append(
-                    number_cell(ws, values[(row.pk, key)], font=font, fill=fill)
-                )
-        height = row_height(
-            [
-                (texts[k], sheet.widths[k], font is BOLD)
-                for k in ("code", "title", "evidence", "note")
-            ]
+        if row.parent_id is None and applicable:
+            areas.append(sheet.row + 1)
+        _criterion_write(
+            sheet,
+            row,
+            applicable=applicable,
+            values=dict(zip(SCORE_KEYS, values, strict=True)),
+            counted=counted,
+            evidence=evidence.of(row.pk),
         )
-        sheet.append(cells, height)
+        row = following
+    return areas
 
-    _total_rows(sheet, figures, [row_of[r.pk] for r in figures.areas if r.applicable])
+
+def _criterion_write(
+    sheet: _Sheet,
+    row: _Row,
+    *,
+    applicable: bool,
+    values: dict[str, Decimal | None],
+    counted: list[int] | None,
+    evidence: str,
+) -> None:
+    """One criterion's row: a heading's scores as sums of the children it counts
+    (``counted``), with their results kept for the sheet."""
+    ws = sheet.ws
+    number = sheet.row + 1
+    area = row.parent_id is None
+    font = BOLD if counted is not None or area else PLAIN
+    if not applicable:
+        font = MUTED
+    fill = AREA_FILL if area else None
+    note = row.explanation
+    if not applicable:
+        reason = row.not_applicable_reason
+        note = (
+            _("Không áp dụng: %(reason)s") % {"reason": reason}
+            if reason
+            else _("Không áp dụng")
+        )
+    texts = {"code": row.code, "title": row.title, "evidence": evidence, "note": note}
+    cells: list[object] = []
+    for column in sheet.columns:
+        key = column.key
+        letter = sheet.letters[key]
+        if key in texts:
+            cells.append(text_cell(ws, texts[key], font=font, fill=fill))
+        elif key == "index":
+            shown = area and applicable
+            cells.append(_index_cell(sheet, number, shown, values, font, fill))
+        elif counted is not None:
+            rows = counted if applicable or key == "max" else []
+            sheet.cached.add(f"{letter}{number}", _cached(values[key]))
+            formula = blank_sum_formula(letter, rows)
+            cells.append(formula_cell(ws, formula, font=font, fill=fill))
+        else:
+            cells.append(number_cell(ws, values[key], font=font, fill=fill))
+    height = row_height(
+        [
+            (texts[k], sheet.widths[k], font is BOLD)
+            for k in ("code", "title", "evidence", "note")
+        ]
+    )
+    sheet.append(cells, height)
 
 
 def _cached(value: Decimal | None) -> CachedValue:
@@ -357,33 +371,35 @@ def _cached(value: Decimal | None) -> CachedValue:
 
 def _index_cell(
     sheet: _Sheet,
-    row: CriterionFigures,
     number: int,
-    values: dict[tuple[int, str], Decimal | None],
+    shown: bool,
+    values: dict[str, Decimal | None],
     font: Font,
     fill: PatternFill | None,
 ) -> object:
-    """An area's sub-index: achieved ÷ applicable maximum × 100, to three decimals."""
+    """An area's sub-index: achieved ÷ applicable maximum × 100, to three decimals;
+    ``shown`` for an area that applies."""
     ws = sheet.ws
-    if row.parent_id is not None or not row.applicable:
+    if not shown:
         return text_cell(ws, "", font=font, fill=fill)
     maximum = sheet.letters["max"] + str(number)
     achieved = sheet.letters["achieved"] + str(number)
     formula = f'=IF(N({maximum})=0,"",ROUND(N({achieved})/{maximum}*100,3))'
-    top = values[(row.pk, "max")]
-    got = values[(row.pk, "achieved")] or Decimal(0)
+    top = values["max"]
+    got = values["achieved"] or Decimal(0)
     cached: CachedValue = ""
     if top:
         cached = (got * 100 / top).quantize(Decimal("0.001"))
-    sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+    sheet.cached.add(f"{sheet.letters['index']}{number}", cached)
     return formula_cell(ws, formula, font=font, fill=fill)
 
 
-def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
+def _total_rows(sheet: _Sheet, plan: Plan, sums: SheetSums, areas: list[int]) -> None:
     """TỔNG CỘNG (the sums of the areas) and the index the engine computes."""
     ws = sheet.ws
-    totals = figures.totals
-    sums = {
+    totals = sums.totals
+    basis = sums.basis
+    cells_of = {
         "max": totals.max_score,
         "self": totals.self_total if totals.self_entered else None,
         "survey": totals.survey_total if totals.survey_entered else None,
@@ -394,8 +410,8 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
     cells: list[object] = []
     for column in sheet.columns:
         key, letter = column.key, sheet.letters[column.key]
-        if key in sums:
-            sheet.cached[f"{letter}{number}"] = _cached(sums[key])
+        if key in cells_of:
+            sheet.cached.add(f"{letter}{number}", _cached(cells_of[key]))
             cells.append(
                 formula_cell(
                     ws, blank_sum_formula(letter, areas), font=BOLD, fill=HEADER_FILL
@@ -408,21 +424,21 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
 
     total_ref = f"{sheet.letters['achieved']}{number}"
     max_ref = f"{sheet.letters['max']}{number}"
-    forecast = figures.projected
-    if forecast.index is not None and figures.baseline_index is not None:
+    index = basis.index(totals.forecast - totals.baseline)
+    if index is not None and basis.baseline_index is not None:
         label = _(
             "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%%) = chỉ số năm %(year)s %(index)s + (tổng "
             "điểm đạt được − tổng điểm năm %(year)s) ÷ điểm tối đa %(scale)s × 100"
         ) % {
-            "year": figures.plan.baseline_year,
-            "index": _number(figures.baseline_index),
-            "scale": _number(figures.scale),
+            "year": plan.baseline_year,
+            "index": _number(basis.baseline_index),
+            "scale": _number(basis.scale),
         }
         formula = (
-            f"=MIN(MAX(ROUND({figures.baseline_index}+({total_ref}-"
-            f"{totals.baseline})*100/{figures.scale},3),0),100)"
+            f"=MIN(MAX(ROUND({basis.baseline_index}+({total_ref}-"
+            f"{totals.baseline})*100/{basis.scale},3),0),100)"
         )
-        cached: CachedValue = forecast.index
+        cached: CachedValue = index
     else:
         label = _(
             "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH (%) = tổng điểm đạt được ÷ tổng điểm tối đa "
@@ -439,7 +455,7 @@ def _total_rows(sheet: _Sheet, figures: PlanFigures, areas: list[int]) -> None:
     for column in sheet.columns:
         key = column.key
         if key == "index":
-            sheet.cached[f"{sheet.letters['index']}{number}"] = cached
+            sheet.cached.add(f"{sheet.letters['index']}{number}", cached)
             cells.append(formula_cell(ws, formula, font=BOLD, fill=HEADER_FILL))
         else:
             text = label if key == "title" else ""

@@ -391,6 +391,53 @@ def test_characters_excel_cannot_store_are_dropped_not_fatal(seed_plan: Plan) ->
     assert ws.cell(row_by_code(ws)["1.3"], 8).value == "Dán từ Word có ký tự lạ"
 
 
+def test_each_row_lists_its_own_evidence_whatever_order_it_was_added_in(
+    seed_plan: Plan, office: User
+) -> None:
+    def criterion(code: str) -> Criterion:
+        return Criterion.objects.get(plan=seed_plan, code=code)
+
+    Evidence.objects.create(plan=seed_plan, criterion=criterion("4.2.3"), number="A")
+    Evidence.objects.create(
+        plan=seed_plan,
+        criterion=criterion("1.1.1"),
+        number="B",
+        issued_on=date(2023, 5, 1),
+    )
+    part = TaskUnit.objects.filter(task__criterion__code="2.1.1").first()
+    update = ProgressUpdate.objects.create(
+        part=part, author=office, status="in_progress", percent=20
+    )
+    Evidence.objects.create(plan=seed_plan, progress_update=update, number="C")
+    Evidence.objects.create(
+        plan=seed_plan,
+        criterion=criterion("1.1.1"),
+        number="D",
+        issued_on=date(2023, 2, 1),
+    )
+    ws = workbook_of(seed_plan).active
+    shown = {code: ws.cell(row, 7).value for code, row in row_by_code(ws).items()}
+    assert shown["1.1.1"] == "D ngày 01/02/2023\nB ngày 01/05/2023"
+    assert shown["2.1.1"] == "C"
+    assert shown["4.2.3"] == "A"
+    assert {code for code, text in shown.items() if text} == {
+        "1.1.1",
+        "2.1.1",
+        "4.2.3",
+    }
+
+
+def test_a_formula_cut_where_the_sheet_is_read_in_pieces_keeps_its_result(
+    seed_plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    self_scored(seed_plan)
+    whole = [[c.value for c in row] for row in cached_of(seed_plan).active.iter_rows()]
+    monkeypatch.setattr("parplan.workbook_values.COPY_CHUNK", 37)
+    pieces = [[c.value for c in row] for row in cached_of(seed_plan).active.iter_rows()]
+    assert pieces == whole
+    assert 3.56 in {v for row in pieces for v in row}
+
+
 @pytest.mark.parametrize("size", [1, 3])
 def test_the_export_runs_a_fixed_number_of_queries_whatever_the_size(
     organization: Organization,

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from criteria.models import Criterion, Organization
 from reports.figures import plan_figures
+from reports.plan_rows import plan_task_sums, task_sums_in_order
 from reports.plan_tasks import plan_tasks
 from tasks.models import Status, Task, TaskUnit, Unit
 from tests.factories import plan_build
@@ -173,6 +174,14 @@ def test_the_database_aggregates_give_the_python_references_figures(
         assert figures.scenarios == full.scenarios
         assert [(p.row.pk, p.remaining) for p in figures.priorities] == [
             (p.row.pk, p.remaining) for p in full.priorities
+        ]
+        # one criterion at a time in code order, as the self-assessment export reads
+        # them: the same sums
+        in_order = list(task_sums_in_order(plan))
+        assert dict(in_order) == plan_task_sums(plan).by_criterion
+        order = [c.pk for c in rows]
+        assert [pk for pk, _sums in in_order] == [
+            pk for pk in order if pk in dict(in_order)
         ]
         transaction.set_rollback(True)
 
