@@ -135,8 +135,8 @@ def test_the_goal_table_prints_every_goal_with_met_or_missed_and_why() -> None:
     )
     assert verdicts["Ranking import ≤ 2× its bare read at 20,000 rows"] == "met"
     assert verdicts["Export ≤ 2× openpyxl's styled write of the same cells"] == (
-        "missed — 2.5× > 2×: the export's own work (criteria read, text cleaned, "
-        "formulas) on top"
+        "missed — 2.5× > 2×: beyond the reference's write: the sums' pass over the "
+        "criteria, the row heights, the cached results of the formulas"
     )
     assert verdicts["Export memory flat per row"] == "met"
     assert verdicts["Seed dashboard ≥ 50 % of the signed-in reference's req/s"] == "met"
@@ -144,7 +144,9 @@ def test_the_goal_table_prints_every_goal_with_met_or_missed_and_why() -> None:
         "Large dashboard ≥ 50 % of the signed-in reference's req/s"
     ].startswith("missed — 25% < 50%")
     assert verdicts["Large dashboard ≥ 15 % of /healthz's req/s"] == (
-        "missed — 10% < 15%: the page's own work per request (p99 20 ms)"
+        "missed — 10% < 15%: the page's own work per request beyond the session and "
+        "the user: the layout, the plans visible, the appeals, the year form "
+        "(p99 20 ms)"
     )
     assert verdicts["Under load: 0 errors"] == "met"
 
