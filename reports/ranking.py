@@ -41,6 +41,8 @@ class RankingReport:
     own_block: str | None = None
     own_rank: int | None = None  # as published (or computed when not)
     own_rank_computed: int | None = None  # 1 + units of its block above it
+    # Why the organization's row was not found, where the caller did not require it.
+    own_missing: str = ""
 
     @property
     def block_sizes(self) -> dict[str, int]:
@@ -128,6 +130,7 @@ def ranking_import(
     )
     rows, notices = table.rows, table.notices
     own = _own_row_find(rows, self_name, organization, self_label)
+    missing = ""
     if own is not None:
         own.is_self = True
     elif organization is not None:
@@ -137,7 +140,6 @@ def ranking_import(
         ) % {"name": organization.name, "field": self_label}
         if own_required:
             raise TableImportError([Problem(missing)])
-        notices.append(missing)
     if any(r.rank_computed for r in rows):
         notices.append(
             _(
@@ -192,6 +194,7 @@ def ranking_import(
         columns=table.columns,
         blocks=table.blocks,
         notices=notices,
+        own_missing=missing,
     )
     if own is not None:
         peers = [

@@ -122,6 +122,15 @@ def test_a_dry_run_writes_nothing(organization: Organization, tmp_path: Path) ->
     assert not PeerRank.objects.exists()
 
 
+def test_a_dry_run_without_our_row_says_why_once(
+    organization: Organization, tmp_path: Path
+) -> None:
+    text = TABLE.replace("Sở Khoa học và Công nghệ", "Đơn vị thử E")
+    output = run(write(tmp_path, "xh.csv", text), "--year", "2022", "--dry-run")
+    assert output.count("Không nhận ra dòng") == 1
+    assert "Chưa xác định dòng của cơ quan" not in output
+
+
 def test_an_xlsx_table_is_read_from_its_first_sheet(
     organization: Organization, tmp_path: Path
 ) -> None:
@@ -192,7 +201,8 @@ def test_a_group_heading_row_without_figures_is_skipped(
     )
     assert [r.name for r in report.rows] == ["Đơn vị thử A"]
     assert any("dòng tiêu đề nhóm" in n for n in report.notices)
-    assert any("Không nhận ra dòng" in n for n in report.notices)
+    assert "Không nhận ra dòng" in report.own_missing
+    assert not any("Không nhận ra dòng" in n for n in report.notices)
 
 
 def test_the_service_raises_the_problems_for_a_browser_import_to_show(

@@ -444,6 +444,15 @@ def test_a_preview_without_our_row_cannot_be_confirmed_and_says_why(
     assert table_state() == before
 
 
+def test_a_preview_without_our_row_says_so_once_as_the_refusal(
+    table: list[PeerRank], office: User
+) -> None:
+    html = upload(client_for(office), WITHOUT_US).content.decode()
+    assert html.count("nhận ra dòng của") == 1
+    assert html.count('id="confirm-refused"') == 1
+    assert "message-warning" not in html
+
+
 def test_choosing_our_row_in_the_preview_reads_the_file_again_and_allows_confirm(
     table: list[PeerRank], office: User, seed_plan: Plan
 ) -> None:
