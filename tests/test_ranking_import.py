@@ -160,6 +160,10 @@ def test_an_xlsx_table_is_read_from_its_first_sheet(
         ("1;Đơn vị thử A;90,1234;1\n", "“90,1234” có quá 3 chữ số thập phân"),
         ("1;Đơn vị thử A;120;1\n", "Dòng 2, cột “Chỉ số (%)”: 120 vượt quá 100"),
         ("1;;90;1\n", "Dòng 2, cột “Tên đơn vị”: thiếu tên đơn vị"),
+        (
+            "1;" + "Đơn vị thử " * 30 + ";90;1\n",
+            "Dòng 2, cột “Tên đơn vị”: dài 329 ký tự, quá 255 ký tự",
+        ),
         ("1;Đơn vị thử A;90;nhất\n", "“nhất” không phải là thứ hạng"),
         (
             "1;Đơn vị thử A;90;1\n2;Đơn vị  thử a;80;2\n",
