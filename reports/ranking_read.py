@@ -437,7 +437,8 @@ def _index_checked(
     if index is None:
         return computed
     # The published index is rounded to its own decimals: allow one unit of them.
-    tolerance = Decimal(1).scaleb(-_places(index)) if _places(index) < 3 else INDEX_Q
+    places = _places(index)
+    tolerance = _SHOWN[places] if places < 3 else INDEX_Q
     if abs(computed - index) > tolerance:
         reading.problems.append(
             Problem(
