@@ -12,9 +12,7 @@ per group.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -43,7 +41,8 @@ from reports.ranking_columns import (
     ranking_labels,
     role_of,
 )
-from reports.rules import HUNDRED, INDEX_Q, ZERO
+from reports.ranking_rows import PEER_RANK_LENGTHS, RankingRow, ranks_fill
+from reports.rules import HUNDRED, INDEX_Q
 
 
 class ColumnsRefused(TableImportError):
@@ -53,22 +52,6 @@ class ColumnsRefused(TableImportError):
     def __init__(self, problems: list[Problem], columns: list[RankingColumn]) -> None:
         super().__init__(problems)
         self.columns = columns
-
-
-@dataclass
-class RankingRow:
-    source_row: int
-    name: str
-    score: Decimal | None
-    index: Decimal | None
-    rank: int | None
-    band: str
-    max_score: Decimal | None = None
-    direct: Decimal | None = None
-    survey: Decimal | None = None
-    block: str = ""
-    rank_computed: bool = False
-    is_self: bool = False
 
 
 @dataclass
@@ -93,9 +76,11 @@ def _places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def _percent_value(
-    raw: object, places: int | None, percent_cell: int | None
-) -> Decimal | None:
+# The quantum a percentage format shows, by its decimals (three at most are kept).
+_SHOWN = tuple(Decimal(1).scaleb(-places) for places in range(4))
+
+
+def _percent_value(raw: object, percent_cell: int | None) -> Decimal | None:
     """An index cell as a percentage: a %-formatted fraction (0,9685 shown 96,85 %),
     text with a % sign, or a number in a column of percentages."""
     if (
@@ -104,7 +89,7 @@ def _percent_value(
         and not isinstance(raw, bool)
     ):
         # As the sheet shows it: 0,874285 formatted 0.00% is 87,43.
-        shown = Decimal(1).scaleb(-min(percent_cell, 3))
+        shown = _SHOWN[min(percent_cell, 3)]
         return (Decimal(repr(raw)) * HUNDRED).quantize(shown, rounding=ROUND_HALF_UP)
     if isinstance(raw, str):
         match = _PERCENT_TEXT.match(raw.strip())
@@ -120,13 +105,12 @@ def _percent_value(
     return Decimal(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
-def _group_title(reading: _Reading, src: SourceRow, texts: list[str]) -> str | None:
+def _group_title(name: str, texts: list[str]) -> str | None:
     """The title of a group of units, or None: a row without figures that reads as
     one (a Roman numeral, "Các sở, ban, ngành", "UBND các huyện", "Khối …"), or whose
     text stands outside the name column (a title merged over the first columns)."""
     title = " ".join(dict.fromkeys(texts))  # a title merged across cells, once
     folded = normalize_name(title)
-    name = cell_text(reading.cell(src, "name"))
     if (
         _ROMAN.match(folded)
         or any(word in folded for word in _GROUP_WORDS)
@@ -150,12 +134,20 @@ class _Reading:
     blocks: list[str] = field(default_factory=list)
     block: str = ""
     seen: FirstSeen = field(default_factory=FirstSeen)
+    # The table's columns of figures (role, cell index), in ``NUMERIC_ROLES`` order.
+    figures: list[tuple[str, int]] = field(default_factory=list)
 
-    def cell(self, src: SourceRow, role: str) -> object:
+    def __post_init__(self) -> None:
+        self.figures = [
+            (r, self.columns[r]) for r in NUMERIC_ROLES if r in self.columns
+        ]
+
+    def text(self, shown: list[str], role: str) -> str:
+        """The text of the row's cell in ``role``'s column (``""`` if none)."""
         index = self.columns.get(role)
-        if index is None or index >= len(src.cells):
-            return None
-        return src.cells[index]
+        if index is None or index >= len(shown):
+            return ""
+        return shown[index]
 
 
 def ranking_parse(
@@ -220,29 +212,30 @@ def ranking_parse(
         reading.problems.sort(key=lambda p: p.row or 0)
         raise TableImportError(reading.problems)
     ranks_fill(reading.rows, full_scale)
+    used = {row.block for row in reading.rows}
     return RankingTable(
         rows=reading.rows,
         columns=columns,
         header_row=header.number,
-        blocks=[b for b in reading.blocks if any(r.block == b for r in reading.rows)],
+        blocks=[b for b in reading.blocks if b in used],
         notices=reading.notices,
     )
 
 
 def _row_read(reading: _Reading, src: SourceRow, header_roles: set[str]) -> None:
-    texts = [cell_text(c) for c in src.cells if cell_text(c)]
+    shown = [cell_text(c) for c in src.cells]  # each cell's text, once
+    texts = [t for t in shown if t]
     if not texts:
         return
-    repeat = {role_of(t) for t in texts} - {None}
-    if len(repeat & header_roles) >= 3 or is_column_numbering(src.cells):
+    if _header_again(src.cells, shown, texts, header_roles):
         return  # the header repeated at a page break or above a group; column numbers
-    name = cell_text(reading.cell(src, "name"))
+    name = reading.text(shown, "name")
     if is_total_row(name) or (not name and is_total_row(texts[0])):
         return
-    values, numeric = _values_read(reading, src)
-    rank_text = cell_text(reading.cell(src, "rank"))
+    values, numeric = _values_read(reading, src, shown)
+    rank_text = reading.text(shown, "rank")
     if not numeric and not (rank_text and _RANK_TEXT.match(rank_text)):
-        title = _group_title(reading, src, texts)
+        title = _group_title(name, texts)
         if title is None:
             reading.notices.append(
                 _(
@@ -251,6 +244,7 @@ def _row_read(reading: _Reading, src: SourceRow, header_roles: set[str]) -> None
                 % {"row": src.number, "name": name}
             )
             return
+        _length_check(reading, src.number, "block", title)
         reading.block = title
         reading.blocks.append(title)
         reading.notices.append(
@@ -266,7 +260,7 @@ def _row_read(reading: _Reading, src: SourceRow, header_roles: set[str]) -> None
             Problem(_("thiếu tên đơn vị."), src.number, reading.labels["name"])
         )
         return
-    extra = [cell_text(c) for c in src.cells[reading.header_width :] if cell_text(c)]
+    extra = [t for t in shown[reading.header_width :] if t]
     if extra:
         reading.problems.append(
             Problem(
@@ -281,32 +275,49 @@ def _row_read(reading: _Reading, src: SourceRow, header_roles: set[str]) -> None
             )
         )
         return
-    _unit_read(reading, src, name, values, rank_text)
+    _unit_read(reading, src, name, values, rank_text, reading.text(shown, "band"))
+
+
+# Text that only a number can be (digits, signs, separators): it names no column.
+_FIGURE_TEXT = re.compile(r"[\d\s.,+-]*")
+
+
+def _header_again(
+    cells: list[object], shown: list[str], texts: list[str], header_roles: set[str]
+) -> bool:
+    """The header repeated (three of its columns named again) or the row of column
+    numbers. Only words name a column, and column numbers are short, so a unit's
+    row (a name among figures) is passed over without reading what its cells say."""
+    words = [
+        text
+        for cell, text in zip(cells, shown, strict=True)
+        if text and isinstance(cell, str) and not _FIGURE_TEXT.fullmatch(text)
+    ]
+    if len(words) >= 3 and len({role_of(t) for t in words} & header_roles) >= 3:
+        return True
+    return all(len(t) <= 4 for t in texts) and is_column_numbering(cells)
 
 
 def _values_read(
-    reading: _Reading, src: SourceRow
+    reading: _Reading, src: SourceRow, shown: list[str]
 ) -> tuple[dict[str, Decimal | None], bool]:
     """The row's figures by role, and whether it has any."""
-    values: dict[str, Decimal | None] = {}
+    values: dict[str, Decimal | None] = dict.fromkeys(NUMERIC_ROLES)
     numeric = False
-    for role in NUMERIC_ROLES:
-        raw = reading.cell(src, role)
-        if cell_text(raw) == "":
-            values[role] = None
+    for role, index in reading.figures:
+        if index >= len(shown) or not shown[index]:
             continue
         numeric = True
+        raw = src.cells[index]
         try:
             if role == "index":
-                index = reading.columns[role]
-                values[role] = _percent_value(raw, 3, src.percent.get(index))
+                values[role] = _percent_value(raw, src.percent.get(index))
             else:
                 values[role] = parse_decimal(raw, places=3)
         except (ScoreParseError, InvalidOperation) as exc:
             reading.problems.append(
                 Problem(f"{exc}.", src.number, reading.labels[role])
             )
-            values[role] = None
     return values, numeric
 
 
@@ -316,6 +327,7 @@ def _unit_read(
     name: str,
     values: dict[str, Decimal | None],
     rank_text: str,
+    band: str,
 ) -> None:
     labels, problems = reading.labels, reading.problems
     if values["score"] is None and values["index"] is None:
@@ -324,15 +336,15 @@ def _unit_read(
             Problem(_("thiếu điểm hoặc chỉ số của đơn vị."), src.number, column)
         )
     maximum = values["max_score"]
-    for role in NUMERIC_ROLES:
+    for role, _index in reading.figures:
         value = values[role]
+        if value is None:
+            continue
         upper = (
             HUNDRED
             if role in {"index", "max_score"}
             else (maximum or reading.full_scale)
         )
-        if value is None:
-            continue
         if value < 0:
             problems.append(
                 Problem(
@@ -368,7 +380,10 @@ def _unit_read(
                     labels["rank"],
                 )
             )
-    first = reading.seen.duplicate_of(normalize_name(name), src.number)
+    for role, text in (("name", name), ("band", band)):
+        _length_check(reading, src.number, role, text)
+    key = normalize_name(name)
+    first = reading.seen.duplicate_of(key, src.number)
     if first is not None:
         problems.append(
             Problem(
@@ -386,13 +401,28 @@ def _unit_read(
             score=values["score"],
             index=index,
             rank=rank,
-            band=cell_text(reading.cell(src, "band")),
+            band=band,
             max_score=maximum,
             direct=values["direct"],
             survey=values["survey"],
             block=reading.block,
+            key=key,
         )
     )
+
+
+def _length_check(reading: _Reading, row: int, role: str, text: str) -> None:
+    """A name, band or group title longer than the table keeps it."""
+    limit = PEER_RANK_LENGTHS[role]
+    if len(text) > limit:
+        reading.problems.append(
+            Problem(
+                _("dài %(n)s ký tự, quá %(limit)s ký tự.")
+                % {"n": len(text), "limit": limit},
+                row,
+                reading.labels.get(role) or _("Nhóm"),
+            )
+        )
 
 
 def _index_checked(
@@ -407,7 +437,8 @@ def _index_checked(
     if index is None:
         return computed
     # The published index is rounded to its own decimals: allow one unit of them.
-    tolerance = Decimal(1).scaleb(-_places(index)) if _places(index) < 3 else INDEX_Q
+    places = _places(index)
+    tolerance = _SHOWN[places] if places < 3 else INDEX_Q
     if abs(computed - index) > tolerance:
         reading.problems.append(
             Problem(
@@ -463,29 +494,3 @@ def _index_column_check(reading: _Reading, source: list[SourceRow]) -> None:
             reading.labels["index"],
         )
     )
-
-
-def ranks_fill(rows: list[RankingRow], full_scale: Decimal = HUNDRED) -> None:
-    """Give a rank to rows without one, within their block, from the index (or score
-    ÷ maximum × 100) of every row of the block: 1 + rows with a strictly higher index,
-    so equal indices share. Linear after one sort per block."""
-    by_block: dict[str, list[RankingRow]] = defaultdict(list)
-    for row in rows:
-        by_block[row.block].append(row)
-    for members in by_block.values():
-        indices = [row_index(r, full_scale) for r in members]
-        ordered = sorted(indices)
-        for row, index in zip(members, indices, strict=True):
-            if row.rank is None:
-                row.rank = 1 + len(ordered) - bisect.bisect_right(ordered, index)
-                row.rank_computed = True
-
-
-def row_index(row: RankingRow, full_scale: Decimal) -> Decimal:
-    """A row's index: as read, else its score ÷ (its maximum or the scale) × 100."""
-    if row.index is not None:
-        return row.index
-    if row.score is not None:
-        scale = row.max_score or full_scale
-        return (row.score * HUNDRED / scale).quantize(INDEX_Q, rounding=ROUND_HALF_UP)
-    return ZERO

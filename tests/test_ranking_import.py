@@ -122,6 +122,15 @@ def test_a_dry_run_writes_nothing(organization: Organization, tmp_path: Path) ->
     assert not PeerRank.objects.exists()
 
 
+def test_a_dry_run_without_our_row_says_why_once(
+    organization: Organization, tmp_path: Path
+) -> None:
+    text = TABLE.replace("Sở Khoa học và Công nghệ", "Đơn vị thử E")
+    output = run(write(tmp_path, "xh.csv", text), "--year", "2022", "--dry-run")
+    assert output.count("Không nhận ra dòng") == 1
+    assert "Chưa xác định dòng của cơ quan" not in output
+
+
 def test_an_xlsx_table_is_read_from_its_first_sheet(
     organization: Organization, tmp_path: Path
 ) -> None:
@@ -151,6 +160,10 @@ def test_an_xlsx_table_is_read_from_its_first_sheet(
         ("1;Đơn vị thử A;90,1234;1\n", "“90,1234” có quá 3 chữ số thập phân"),
         ("1;Đơn vị thử A;120;1\n", "Dòng 2, cột “Chỉ số (%)”: 120 vượt quá 100"),
         ("1;;90;1\n", "Dòng 2, cột “Tên đơn vị”: thiếu tên đơn vị"),
+        (
+            "1;" + "Đơn vị thử " * 30 + ";90;1\n",
+            "Dòng 2, cột “Tên đơn vị”: dài 329 ký tự, quá 255 ký tự",
+        ),
         ("1;Đơn vị thử A;90;nhất\n", "“nhất” không phải là thứ hạng"),
         (
             "1;Đơn vị thử A;90;1\n2;Đơn vị  thử a;80;2\n",
@@ -192,7 +205,8 @@ def test_a_group_heading_row_without_figures_is_skipped(
     )
     assert [r.name for r in report.rows] == ["Đơn vị thử A"]
     assert any("dòng tiêu đề nhóm" in n for n in report.notices)
-    assert any("Không nhận ra dòng" in n for n in report.notices)
+    assert "Không nhận ra dòng" in report.own_missing
+    assert not any("Không nhận ra dòng" in n for n in report.notices)
 
 
 def test_the_service_raises_the_problems_for_a_browser_import_to_show(

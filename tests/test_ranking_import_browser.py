@@ -15,6 +15,7 @@ from criteria.models import Organization, Plan
 from demo.setup import RANKING_DEMO_FILE, RANKING_DEMO_SELF
 from parplan.roles import Role
 from parplan.uploads import SESSION_PREFIX, staging_dir
+from reports import ranking
 from reports.models import PeerRank
 from tasks.models import Unit
 from tests.helpers import FIXTURES, ORG_NAME, client_for, make_user
@@ -346,15 +347,14 @@ def test_a_failure_at_confirmation_writes_nothing(
     client = client_for(office)
     upload(client)
     token = token_of(client)
-    manager = type(PeerRank.objects)
-    bulk_create = manager.bulk_create
+    rows_insert = ranking._rows_insert
 
-    def concurrent_import(self: object, objs: list[PeerRank], **kwargs: object) -> None:
+    def concurrent_import(rows: list[tuple[ranking._Value, ...]]) -> None:
         # Another office user's import of the same year commits first.
-        PeerRank.objects.create(year=2022, name=objs[-1].name, index=D("1"))
-        return bulk_create(self, objs, **kwargs)
+        PeerRank.objects.create(year=2022, name=str(rows[-1][1]), index=D("1"))
+        rows_insert(rows)
 
-    monkeypatch.setattr(manager, "bulk_create", concurrent_import)
+    monkeypatch.setattr(ranking, "_rows_insert", concurrent_import)
     before = table_state()
     response = client.post(reverse(CONFIRM), {"token": token})
     assert response.status_code == 409
@@ -442,6 +442,15 @@ def test_a_preview_without_our_row_cannot_be_confirmed_and_says_why(
     response = client.post(reverse(CONFIRM), {"token": token_of(client)})
     assert response.status_code == 409
     assert table_state() == before
+
+
+def test_a_preview_without_our_row_says_so_once_as_the_refusal(
+    table: list[PeerRank], office: User
+) -> None:
+    html = upload(client_for(office), WITHOUT_US).content.decode()
+    assert html.count("nhận ra dòng của") == 1
+    assert html.count('id="confirm-refused"') == 1
+    assert "message-warning" not in html
 
 
 def test_choosing_our_row_in_the_preview_reads_the_file_again_and_allows_confirm(

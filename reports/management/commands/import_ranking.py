@@ -59,7 +59,8 @@ class Command(TableImportCommand):
                 f"  {row.rank:>3}{computed}  {value:>8}  {row.name}{mark}"
             )
         if report.self_name is None:
-            self.stdout.write(self.style.WARNING("Chưa xác định dòng của cơ quan."))
+            missing = report.own_missing or "Chưa xác định dòng của cơ quan."
+            self.stdout.write(self.style.WARNING(missing))
         for notice in report.notices:
             self.stdout.write(f"  Lưu ý: {notice}")
         if not report.dry_run:
