@@ -6,7 +6,7 @@ The number is moved by database triggers, not by Python: a trigger fires for
 ``save()``, ``QuerySet.update()``, ``bulk_create()``, ``bulk_update()``, the delete
 collector's raw deletes and raw SQL alike, so no write path can skip it. The
 triggers are installed by the migrations of the app owning each table
-(``criteria`` 0011, ``tasks`` 0006, ``reports`` 0005) from the SQL built here:
+(``criteria`` 0011 and 0012, ``tasks`` 0006, ``reports`` 0005) from the SQL built here:
 on PostgreSQL one statement-level trigger per table and event (a bulk write moves
 the number once), on SQLite row-level triggers (the only kind it has).
 
@@ -86,6 +86,16 @@ CRITERIA_WATCHED = (
     Watched("criteria_criterion", ("plan_id",), "SELECT r.plan_id FROM {rows} r"),
 )
 PLAN_WATCHED = Watched("criteria_plan", ("id",), "SELECT r.id FROM {rows} r")
+# an appeal's text and outcome are shown on the dashboard with the figures, even
+# while pending (no score moves then)
+APPEALS_WATCHED = (
+    Watched(
+        "criteria_appeal",
+        ("criterion_id",),
+        "SELECT c.plan_id FROM {rows} r"
+        " JOIN criteria_criterion c ON c.id = r.criterion_id",
+    ),
+)
 TASKS_WATCHED = (
     Watched(
         "tasks_task",

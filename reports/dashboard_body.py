@@ -3,8 +3,8 @@
 What the dashboard shows of the plan's figures (the totals, charts, tasks, units and
 priorities) is rendered without the request: no context processor runs, so no user,
 role, CSRF token or message can enter it, and one rendering serves everyone who may
-see the plan. The page around it, the layout, the year form and the appeals (whose
-text the version does not follow), is rendered per request.
+see the plan. The appeals are part of it (a write to an appeal moves the version
+too). The page around it, the layout and the year form, is rendered per request.
 
 Its key names the plan's version (so a write makes the next read miss, never a stale
 body), the code's edition, the assumed change of peers and the language (through the
@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from criteria.appeals import appeals_summary
 from criteria.models import Plan
 from reports.charts import area_chart, ranking_chart
 from reports.figures import SCENARIO_KEYS
@@ -43,15 +44,17 @@ PRIORITIES_SHOWN = 20
 
 BODY_TEMPLATES = (
     "reports/_dashboard_figures.html",
+    "reports/_dashboard_appeals.html",
     "reports/_dashboard_priorities.html",
 )
 
 
 @dataclass(frozen=True)
 class DashboardBody:
-    """The two parts of the body, around the appeals that the page renders."""
+    """The body's parts, in the page's order."""
 
     figures: SafeString  # the totals to the tasks needing attention
+    appeals: SafeString
     priorities: SafeString
 
 
@@ -103,9 +106,12 @@ def dashboard_body_render(
         "units": shown.units,
         "tree_url": f"{reverse('reports-tree')}?year={plan.year}",
         "ranking_url": f"{reverse('reports-ranking')}?year={plan.baseline_year}",
+        "appeals": appeals_summary(plan=plan),
     }
-    first, second = (render_to_string(name, ctx) for name in BODY_TEMPLATES)
-    return DashboardBody(figures=SafeString(first), priorities=SafeString(second))
+    figures_part, appeals, priorities = (
+        SafeString(render_to_string(name, ctx)) for name in BODY_TEMPLATES
+    )
+    return DashboardBody(figures=figures_part, appeals=appeals, priorities=priorities)
 
 
 def dashboard_body_cached(

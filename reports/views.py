@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from criteria.appeals import appeals_summary
 from criteria.forms import SelfScoreForm
 from criteria.models import Criterion, Plan, SelfAssessment
 from parplan import roles
@@ -56,8 +55,8 @@ def _plan_shown(plans: list[Plan], year: int | None) -> Plan | None:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The plan's figures at a glance. Its body comes whole from the cache under the
-    plan's version (``reports.dashboard_body``); only the layout, the year form and
-    the appeals are rendered per request."""
+    plan's version (``reports.dashboard_body``); only the layout and the year form
+    are rendered per request."""
     roles.require_view(request.user)
     plans = _plans_visible(request.user)
     years = sorted({p.year for p in plans}, reverse=True)
@@ -76,7 +75,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ctx["body"] = dashboard_body_cached(
             plan=plan, peer_change=peer_change, today=timezone.localdate()
         )
-        ctx["appeals"] = appeals_summary(plan=plan)
     return render(request, "reports/dashboard.html", ctx)
 
 

@@ -99,6 +99,35 @@ def test_a_write_shows_on_the_next_page_at_once(
     assert "Lĩnh vực đổi tên" in _page(client)
 
 
+def test_a_pending_appeal_shows_on_the_next_page_at_once(
+    empty_cache: None, seed_plan: Plan, director: User
+) -> None:
+    from criteria.appeals import appeal_save
+
+    client = client_for(director)
+    assert 'id="appeals"' not in _page(client)
+    criterion = Criterion.objects.filter(
+        plan=seed_plan, max_score__isnull=False
+    ).first()
+    assert criterion is not None
+    Criterion.objects.filter(pk=criterion.pk).update(appraised_score=Decimal("0.25"))
+    criterion.refresh_from_db()
+    assert 'id="appeals"' not in _page(
+        client
+    )  # the score moved the version: cached again
+    appeal_save(
+        criterion=criterion,
+        user=director,
+        kind="appeal",
+        text="Xin chấm lại",
+        outcome="pending",
+        final_score=None,
+        expected_version=criterion.version,
+    )
+    page = _page(client)
+    assert 'id="appeals"' in page and f">{criterion.code}</a>" in page
+
+
 def test_the_body_holds_no_token_name_or_message_and_serves_every_role(
     empty_cache: None,
     seed_plan: Plan,

@@ -116,6 +116,24 @@ def _appeal(plan: Plan, user: object) -> None:
     assert _moved(before, plan_version_of(plan_id=plan.pk))
 
 
+def _appeal_pending(plan: Plan, user: object) -> None:
+    """An appeal waiting for the council moves no score, but the dashboard lists it."""
+    c = _leaf(plan)
+    Criterion.objects.filter(pk=c.pk).update(appraised_score=D("0.25"))
+    before = plan_version_of(plan_id=plan.pk)
+    c.refresh_from_db()
+    appeal_save(
+        criterion=c,
+        user=user,
+        kind="appeal",
+        text="Xin chấm lại",
+        outcome="pending",
+        final_score=None,
+        expected_version=c.version,
+    )
+    assert _moved(before, plan_version_of(plan_id=plan.pk))
+
+
 def _criterion_create(plan: Plan, user: object) -> None:
     criterion_save(
         user=None,
@@ -301,6 +319,7 @@ WRITES: list[Callable[[Plan, object], None]] = [
     _self_score,
     _layers,
     _appeal,
+    _appeal_pending,
     _criterion_create,
     _criterion_edit,
     _criterion_delete,
@@ -500,10 +519,10 @@ def _warm_dashboard_queries(
     # tasks listed and their lead parts; each unit's progress; the appeals
     with django_assert_num_queries(12):  # type: ignore[operator]
         cold = client.get(URL, query)
-    # warm: the body (figures, tasks listed, units' progress, rendered) comes from
-    # the cache under the version; the appeals are read (an appeal's text is no
-    # figure)
-    with django_assert_num_queries(6):  # type: ignore[operator]
+    # warm: session, user, groups, the plans visible, the version; the body
+    # (figures, tasks listed, units' progress, appeals, rendered) comes from the
+    # cache under the version
+    with django_assert_num_queries(5):  # type: ignore[operator]
         warm = client.get(URL, query)
     assert cold.status_code == warm.status_code == 200
     assert (
