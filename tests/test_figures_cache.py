@@ -99,7 +99,7 @@ def _layers(plan: Plan, user: object) -> None:
     )
 
 
-def _appeal(plan: Plan, user: object) -> None:
+def _appeal_recorded(plan: Plan, user: object, *, accepted: bool) -> None:
     c = _leaf(plan)
     Criterion.objects.filter(pk=c.pk).update(appraised_score=D("0.25"))
     before = plan_version_of(plan_id=plan.pk)
@@ -109,29 +109,20 @@ def _appeal(plan: Plan, user: object) -> None:
         user=user,
         kind="appeal",
         text="Đã bổ sung minh chứng",
-        outcome="accepted",
-        final_score=c.max_score,
+        outcome="accepted" if accepted else "pending",
+        final_score=c.max_score if accepted else None,
         expected_version=c.version,
     )
     assert _moved(before, plan_version_of(plan_id=plan.pk))
+
+
+def _appeal(plan: Plan, user: object) -> None:
+    _appeal_recorded(plan, user, accepted=True)
 
 
 def _appeal_pending(plan: Plan, user: object) -> None:
     """An appeal waiting for the council moves no score, but the dashboard lists it."""
-    c = _leaf(plan)
-    Criterion.objects.filter(pk=c.pk).update(appraised_score=D("0.25"))
-    before = plan_version_of(plan_id=plan.pk)
-    c.refresh_from_db()
-    appeal_save(
-        criterion=c,
-        user=user,
-        kind="appeal",
-        text="Xin chấm lại",
-        outcome="pending",
-        final_score=None,
-        expected_version=c.version,
-    )
-    assert _moved(before, plan_version_of(plan_id=plan.pk))
+    _appeal_recorded(plan, user, accepted=False)
 
 
 def _criterion_create(plan: Plan, user: object) -> None:
