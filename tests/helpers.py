@@ -63,3 +63,13 @@ def part_of(task: object, unit: Unit) -> object:
 # Indices as the province publishes them, 0–100 with three decimals (test_rules.py,
 # test_figures.py).
 indices = st.decimals(min_value=0, max_value=100, places=3)
+
+
+# A Redis cache nobody answers (nothing listens on port 1): the cache down.
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+}

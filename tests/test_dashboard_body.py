@@ -23,7 +23,7 @@ from criteria.plan_version import plan_version_of
 from reports import dashboard_body, figures_cache
 from reports.dashboard_body import dashboard_body_key
 from tasks.models import Unit
-from tests.helpers import client_for
+from tests.helpers import REDIS_DOWN, client_for
 from tests.test_dashboard import URL, peers_for
 
 pytestmark = pytest.mark.redis
@@ -183,17 +183,10 @@ def test_a_failing_cache_renders_the_page_as_computed(
     director: User,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    down = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
     client = client_for(director)
     with override_settings(CACHES=NO_CACHE):
         computed = _page(client)
-    with override_settings(CACHES=down), caplog.at_level(logging.WARNING):
+    with override_settings(CACHES=REDIS_DOWN), caplog.at_level(logging.WARNING):
         failing = _page(client)
     assert failing == computed
     assert "figures cache unavailable" in caplog.text

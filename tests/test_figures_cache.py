@@ -36,7 +36,7 @@ from tasks.models import Task, TaskUnit, Unit
 from tasks.people import unit_update
 from tasks.progress import progress_record
 from tests.factories import plan_build
-from tests.helpers import SEED_FILE, client_for
+from tests.helpers import REDIS_DOWN, SEED_FILE, client_for
 from tests.test_dashboard import URL, peers_for
 
 D = Decimal
@@ -477,14 +477,7 @@ def test_redis_down_computes_the_figures_and_the_page_shows_them(
     director: object,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    down = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        }
-    }
-    with override_settings(CACHES=down), caplog.at_level(logging.WARNING):
+    with override_settings(CACHES=REDIS_DOWN), caplog.at_level(logging.WARNING):
         figures = plan_figures_cached(plan=seed_plan)
         response = client_for(director).get(URL)  # type: ignore[arg-type]
     assert _seen(figures) == _seen(plan_figures(plan=seed_plan))
