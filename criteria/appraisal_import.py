@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from criteria.codes import CODE_RE
+from criteria.codes import CODE_RE, canonical_code
 from criteria.models import Criterion, Plan
 from criteria.plan_mark import plan_changes
 from parplan.preview_db import preview_alias
@@ -184,6 +184,7 @@ def _row_read(
             )
         )
         return None
+    code = canonical_code(code)
     criterion = criteria.get(code)
     if criterion is None:
         problems.append(

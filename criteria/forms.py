@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from criteria.codes import CODE_RE, canonical_code
 from criteria.models import Appeal, Criterion, Plan, ScoringRule
 from criteria.scoring import EXAMPLES, FIELDS_BY_KIND
 from parplan.forms import ScoreField, VersionField
@@ -58,6 +59,12 @@ class CriterionForm(forms.Form):
         plan = self.fields["plan"]
         assert isinstance(plan, forms.ModelChoiceField)
         plan.queryset = Plan.objects.visible_to(user).select_related("organization")
+
+    def clean_code(self) -> str:
+        """``01.2`` is criterion ``1.2`` (``criteria.codes.canonical_code``); a code
+        of another form is refused by the model, naming it."""
+        code = str(self.cleaned_data["code"]).strip()
+        return canonical_code(code) if CODE_RE.match(code) else code
 
 
 class ScoringRuleForm(forms.ModelForm):

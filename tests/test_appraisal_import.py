@@ -59,6 +59,15 @@ def test_importing_the_same_results_again_changes_nothing(seed_plan: Plan) -> No
     assert Criterion.objects.get(plan=seed_plan, code="1.1.1").version == version
 
 
+def test_a_code_written_with_leading_zeros_finds_its_criterion(
+    seed_plan: Plan,
+) -> None:
+    data = "STT\tĐiểm thẩm định\n01.1.01\t1,25\n".encode()
+    report = appraisal_import(plan=seed_plan, data=data, filename="kq.tsv")
+    assert report.updated == ["1.1.1"]
+    assert scores(seed_plan, "1.1.1")[0] == D("1.25")
+
+
 def test_an_empty_cell_never_erases_a_result(seed_plan: Plan) -> None:
     appraisal_import(plan=seed_plan, data=RESULTS.encode(), filename="kq.tsv")
     later = "STT\tĐiểm thẩm định\tĐiểm sau giải trình\n1.1.1\t\t1,5\n"
@@ -77,6 +86,7 @@ def test_an_empty_cell_never_erases_a_result(seed_plan: Plan) -> None:
         ("9.9\t1\n", "tiêu chí 9.9 không có trong kế hoạch"),
         ("1.1.1\thai\n", "“hai” không phải là số"),
         ("1.1.1\t1\n1.1.1\t1\n", "Dòng 4, cột “STT”: mã 1.1.1 trùng với dòng 3"),
+        ("1.1.1\t1\n01.01.1\t1\n", "Dòng 4, cột “STT”: mã 1.1.1 trùng với dòng 3"),
         ("1.1.1\t1,2345\n", "quá 3 chữ số thập phân"),
     ],
 )

@@ -139,6 +139,18 @@ def test_roman_areas_with_criteria_numbered_in_full(
     assert sorted(tree(plan)) == ["1", "1.1", "2", "2.1"]
 
 
+def test_codes_written_with_leading_zeros_are_stored_without_them(
+    organization_only: Organization,
+) -> None:
+    text = HEADER + "01\tCHỈ ĐẠO\t\t\n01.1\tKế hoạch\t1\t\n01.02\tBáo cáo\t1\t\n"
+    plan = run(organization_only, text).plan  # type: ignore[attr-defined]
+    assert sorted(tree(plan)) == ["1", "1.1", "1.2"]
+    areas = HEADER + "I\tCHỈ ĐẠO\t\t\n01\tKế hoạch\t1\t\n"
+    other = Organization.objects.create(name="Sở Thử nghiệm hai", short_name="STH")
+    plan = run(other, areas).plan  # type: ignore[attr-defined]
+    assert sorted(tree(plan)) == ["1", "1.1"]
+
+
 def test_a_csv_with_decimal_commas_and_numbers_as_text_imports(
     organization_only: Organization,
 ) -> None:
@@ -194,6 +206,10 @@ def test_an_xlsx_with_merged_cells_imports(organization_only: Organization) -> N
         (
             "1\tA\t\t\n1.1\tB\t1\t\n1.1\tC\t1\t\n",
             "Dòng 4, cột “STT”: mã 1.1 trùng với dòng 3.",
+        ),
+        (
+            "1\tA\t\t\n1.1\tB\t1\t\n1.01\tC\t1\t\n",
+            "Dòng 4, cột “STT”: mã 1.01 trùng với dòng 3.",
         ),
         (
             "1\tA\t\t\n1.1.1\tB\t1\t\n",

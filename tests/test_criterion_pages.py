@@ -156,6 +156,27 @@ def test_a_duplicate_criterion_code_is_refused(office: User, seed_plan: Plan) ->
     assert "STT" in response.content.decode()
 
 
+def test_a_code_with_leading_zeros_is_the_code_without_them(
+    office: User, seed_plan: Plan
+) -> None:
+    client = client_for(office)
+    response = client.post(
+        "/ke-hoach/tieu-chi/moi/",
+        {"plan": seed_plan.pk, "code": "01.02.3", "title": "Công khai kết quả"},
+    )
+    assert response.status_code == 302
+    created = Criterion.objects.get(plan=seed_plan, code="1.2.3")
+    assert created.parent == Criterion.objects.get(plan=seed_plan, code="1.2")
+    response = client.post(
+        "/ke-hoach/tieu-chi/moi/",
+        {"plan": seed_plan.pk, "code": "1.2.03", "title": "Trùng mã"},
+    )
+    assert response.status_code == 400
+    assert (
+        Criterion.objects.filter(plan=seed_plan, sort_key=created.sort_key).count() == 1
+    )
+
+
 def test_the_criterion_page_shows_tasks_evidence_and_subcriteria(
     viewer: User, seed_plan: Plan
 ) -> None:

@@ -195,6 +195,18 @@ def test_a_changed_score_updates_only_its_criterion(
     )
 
 
+def test_a_code_written_with_leading_zeros_is_the_criterion_without_them(
+    seed_plan: Plan, organization: Any
+) -> None:
+    text = SEED_FILE.read_text(encoding="utf-8").replace(
+        "1.2.1\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,25",
+        "01.02.01\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,3",
+    )
+    report = run(organization, text.encode(), "seed.txt")
+    assert report.created == [] and report.updated == ["1.2.1"]
+    assert Criterion.objects.filter(plan=seed_plan).count() == 24
+
+
 def test_an_xlsx_with_title_rows_text_numbers_and_a_repeated_header_is_read(
     organization: Any, units: Any
 ) -> None:
@@ -292,6 +304,15 @@ BAD_CASES = [
             ["1.2", "Sáng kiến lần hai", "1", "0", "1", "Việc", "Văn phòng Sở"],
         ],
         ["Dòng 6", "mã 1.2 trùng với dòng 5"],
+    ),
+    (
+        "the same code written with a leading zero",
+        [
+            HEADER,
+            *GOOD_ROWS,
+            ["1.02", "Sáng kiến lần hai", "1", "0", "1", "Việc", "Văn phòng Sở"],
+        ],
+        ["Dòng 6", "mã 1.02 trùng với dòng 5"],
     ),
     (
         "code without its parent",

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from criteria.codes import CODE_RE, code_sort_key, parent_code
+from criteria.codes import CODE_RE, canonical_code, code_sort_key, parent_code
 from criteria.criteria_set.rules import RuleProposal
 from parplan.scores import format_decimal
 from parplan.spreadsheets import SourceRow
@@ -133,6 +133,7 @@ def codes_resolve(
                 )
             )
             continue
+        row.code = canonical_code(row.code)
         first_row = seen.duplicate_of(row.code, row.source_row)
         if first_row is not None:
             problems.append(

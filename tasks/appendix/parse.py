@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from criteria.codes import CODE_RE, code_sort_key, parent_code
+from criteria.codes import CODE_RE, canonical_code, code_sort_key, parent_code
 from parplan.scores import ScoreParseError, format_decimal, parse_score
 from parplan.spreadsheets import (
     Header,
@@ -211,12 +211,13 @@ def _row_read(reading: _Reading, src: SourceRow) -> None:
             )
         )
         return
+    code = canonical_code(code)
     first = reading.seen.duplicate_of(code, src.number)
     if first is not None:
         reading.problems.append(
             Problem(
                 _("mã %(code)s trùng với dòng %(first)s.")
-                % {"code": code, "first": first},
+                % {"code": texts["code"], "first": first},
                 src.number,
                 labels["code"],
             )
