@@ -104,8 +104,8 @@ def dashboard_warm(result: dict[str, Any]) -> Verdict:
         _seed_large_ms(result, "dashboard_warm_ms", None),
         most=1.5,
         why=(
-            "beyond the cached body the page reads the plans visible and the "
-            "appeals, and renders the layout and the year form"
+            "beyond the cached body the page reads the plans visible and renders "
+            "the layout and the year form"
         ),
     )
 
@@ -247,8 +247,9 @@ def _load_goal(
             text,
             False,
             f"{ratio:.0%} < {share:.0%}: the page's own work per request beyond "
-            "the session and the user: the layout, the plans visible, the appeals, "
-            f"the year form (p99 {page['p99_ms']:,.0f} ms)",
+            "the session and the user: the plans visible (the ORM building their "
+            "query), the layout and the year form, the cached body's fetch "
+            f"(p99 {page['p99_ms']:,.0f} ms)",
         )
     return Verdict(text, True)
 

@@ -17,6 +17,10 @@ written (``bench/report.py``).
 
 ``--quick`` runs everything at a tiny size on SQLite only, without Redis, and writes
 ``bench/out/benchmarks-quick.md``: a check that the benchmark still works.
+
+Every run keeps its figures in ``bench/out/<report>-figures.json``;
+``--report-from`` that file rewrites the same report with ``bench/notes.md`` as it is
+now (the notes are written after reading a run's figures), measuring nothing.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class Options:
     output: Path
     quick: bool
     caches: list[str]  # "local", "redis"
+    report_from: Path | None = None
 
 
 def options_parse(argv: list[str] | None = None) -> Options:
@@ -81,7 +86,15 @@ def options_parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--load-seconds", type=int, default=12)
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--caches", default="local,redis")
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        default=None,
+        help="rewrite the report from a run's saved figures (its FIGURES file) "
+        "with bench/notes.md as it is now, measuring nothing",
+    )
     args = parser.parse_args(argv)
+    report_from = args.report_from
     if args.quick:
         return Options(
             databases=["sqlite"],
@@ -94,6 +107,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
             output=args.output or ROOT / "bench" / "out" / "benchmarks-quick.md",
             quick=True,
             caches=["local"],
+            report_from=report_from,
         )
     return Options(
         databases=args.databases.split(","),
@@ -106,6 +120,7 @@ def options_parse(argv: list[str] | None = None) -> Options:
         output=args.output or ROOT / "docs" / "benchmarks.md",
         quick=False,
         caches=args.caches.split(","),
+        report_from=report_from,
     )
 
 
@@ -379,8 +394,70 @@ def database_run(
     return result
 
 
+def figures_path(output: Path) -> Path:
+    """Where a run keeps its figures (JSON) beside its report's name, under the
+    ignored ``bench/out/``: ``--report-from`` rewrites the report from them after
+    the notes are edited, without measuring again."""
+    return ROOT / "bench" / "out" / (output.stem + "-figures.json")
+
+
+def figures_save(
+    path: Path,
+    options: Options,
+    machine: dict[str, str],
+    results: dict[str, dict[str, Any]],
+    elapsed: float,
+    skipped: str,
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = {
+        "options": {
+            "reps": options.reps,
+            "import_reps": options.import_reps,
+            "load_seconds": options.load_seconds,
+            "quick": options.quick,
+            "output": str(options.output),
+        },
+        "machine": machine,
+        "results": results,
+        "elapsed": elapsed,
+        "skipped": skipped,
+    }
+    path.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+
+
+def report_from_figures(options: Options) -> None:
+    assert options.report_from is not None
+    saved = json.loads(options.report_from.read_text(encoding="utf-8"))
+    for name, value in saved["options"].items():
+        setattr(options, name, Path(value) if name == "output" else value)
+    _report(
+        options, saved["machine"], saved["results"], saved["elapsed"], saved["skipped"]
+    )
+
+
+def _report(
+    options: Options,
+    machine: dict[str, str],
+    results: dict[str, dict[str, Any]],
+    elapsed: float,
+    skipped: str,
+) -> None:
+    notes_file = ROOT / "bench" / "notes.md"
+    notes = "" if options.quick else notes_file.read_text(encoding="utf-8")
+    if skipped:
+        notes = f"Redis was not measured in this run: {skipped}.\n\n" + notes
+    report_write(options, machine, results, elapsed, notes)
+    print("\n".join(tables(results)))
+    print("\n" + "\n".join(goals_lines(results)))
+    print(f"\nwritten to {options.output} in {elapsed:.0f} s")
+
+
 def main(argv: list[str] | None = None) -> None:
     options = options_parse(argv)
+    if options.report_from is not None:
+        report_from_figures(options)
+        return
     if not options.quick and shutil.which("wrk") is None:
         raise SystemExit("The load test needs wrk: apt-get install wrk")
     started = time.perf_counter()
@@ -406,15 +483,11 @@ def main(argv: list[str] | None = None) -> None:
                 results[f"{name}+redis"] = database_run(
                     name, options, Path(work), redis_url=redis_url
                 )
-    notes_file = ROOT / "bench" / "notes.md"
-    notes = "" if options.quick else notes_file.read_text(encoding="utf-8")
-    if skipped:
-        notes = f"Redis was not measured in this run: {skipped}.\n\n" + notes
     elapsed = time.perf_counter() - started
-    report_write(options, machine, results, elapsed, notes)
-    print("\n".join(tables(results)))
-    print("\n" + "\n".join(goals_lines(results)))
-    print(f"\nwritten to {options.output} in {elapsed:.0f} s")
+    saved = figures_path(options.output)
+    figures_save(saved, options, machine, results, elapsed, skipped)
+    print(f"figures kept in {saved} (--report-from)", file=sys.stderr)
+    _report(options, machine, results, elapsed, skipped)
 
 
 if __name__ == "__main__":
