@@ -26,15 +26,11 @@ from django.utils.safestring import SafeString
 from criteria.appeals import appeals_summary
 from criteria.models import Plan
 from reports.charts import area_chart, ranking_chart
-from reports.figures import SCENARIO_KEYS
-from reports.figures_cache import (
-    cache_version,
-    cached_or_computed,
-    dashboard_figures_at,
-    figures_cache_key,
-)
+from reports.figures import SCENARIO_KEYS, PlanFigures, plan_figures
+from reports.figures_cache import cache_version, cached_or_computed, figures_cache_key
+from reports.plan_rows import UnitProgress, units_progress
 from reports.ranking import ranking_is_illustrative
-from reports.summaries import attention_rows
+from reports.summaries import DashboardTasks, attention_rows, dashboard_tasks
 from tasks.models import Status
 
 # A dashboard is read at a glance: its lists show the first rows and link to the
@@ -58,6 +54,32 @@ class DashboardBody:
     priorities: SafeString
 
 
+@dataclass
+class DashboardFigures:
+    """What the dashboard shows of a plan on a day, all decided by the plan's rows:
+    its figures, the tasks it lists and each unit's progress."""
+
+    figures: PlanFigures
+    tasks: DashboardTasks
+    units: list[UnitProgress]
+
+
+def dashboard_figures(
+    *, plan: Plan, peer_change: Decimal, today: datetime.date, priorities_shown: int
+) -> DashboardFigures:
+    """Computed each time: only the body rendered from them is cached (storing
+    them too would pickle every criterion's figures on each cold page, for no read
+    that the body's entry does not already answer)."""
+    figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
+    return DashboardFigures(
+        figures=figures,
+        tasks=dashboard_tasks(
+            figures=figures, today=today, priorities_shown=priorities_shown
+        ),
+        units=units_progress(plan, today),
+    )
+
+
 def dashboard_body_key(
     *, plan_id: int, version: str, peer_change: Decimal, today: datetime.date
 ) -> str:
@@ -72,11 +94,10 @@ def dashboard_body_key(
 
 
 def dashboard_body_render(
-    *, plan: Plan, version: str | None, peer_change: Decimal, today: datetime.date
+    *, plan: Plan, peer_change: Decimal, today: datetime.date
 ) -> DashboardBody:
-    """The body from the figures (cached under ``version`` when it is not None)."""
-    shown = dashboard_figures_at(
-        version=version,
+    """The body from the figures."""
+    shown = dashboard_figures(
         plan=plan,
         peer_change=peer_change,
         today=today,
@@ -128,7 +149,7 @@ def dashboard_body_cached(
     return cached_or_computed(
         key=key,
         compute=lambda: dashboard_body_render(
-            plan=plan, version=version, peer_change=peer_change, today=today
+            plan=plan, peer_change=peer_change, today=today
         ),
         kind=DashboardBody,
     )

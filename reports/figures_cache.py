@@ -17,12 +17,11 @@ code's edition (``code_edition``): a shared cache outlives a deployment.
 
 from __future__ import annotations
 
-import datetime
 import functools
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -36,9 +35,7 @@ from django.utils.translation import get_language
 from criteria.models import Plan
 from criteria.plan_version import plan_version_of
 from reports.figures import PlanFigures, plan_figures
-from reports.plan_rows import UnitProgress, units_progress
 from reports.rules import ZERO
-from reports.summaries import DashboardTasks, dashboard_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -159,66 +156,3 @@ def plan_figures_cached(
     # the caller's plan row: its figures are the cached ones (the version moved
     # with any change of the plan's settings)
     return replace(figures, plan=plan)
-
-
-@dataclass
-class DashboardFigures:
-    """What the dashboard shows of a plan on a day, all decided by the plan's rows:
-    its figures, the tasks it lists and each unit's progress."""
-
-    figures: PlanFigures
-    tasks: DashboardTasks
-    units: list[UnitProgress]
-
-
-def dashboard_figures_cached(
-    *,
-    plan: Plan,
-    peer_change: Decimal,
-    today: datetime.date,
-    priorities_shown: int,
-) -> DashboardFigures:
-    """The dashboard's figures, from the cache under the plan's version and the day
-    (what is late or due soon changes at midnight): one query when it has them."""
-    return dashboard_figures_at(
-        version=cache_version(plan),
-        plan=plan,
-        peer_change=peer_change,
-        today=today,
-        priorities_shown=priorities_shown,
-    )
-
-
-def dashboard_figures_at(
-    *,
-    version: str | None,
-    plan: Plan,
-    peer_change: Decimal,
-    today: datetime.date,
-    priorities_shown: int,
-) -> DashboardFigures:
-    """``dashboard_figures_cached`` under a version the caller has read (``None``:
-    computed, not cached): no query when the cache has them."""
-
-    def compute() -> DashboardFigures:
-        figures = plan_figures(plan=plan, peer_change=peer_change, with_parts=False)
-        return DashboardFigures(
-            figures=figures,
-            tasks=dashboard_tasks(
-                figures=figures, today=today, priorities_shown=priorities_shown
-            ),
-            units=units_progress(plan, today),
-        )
-
-    key = None
-    if version is not None:
-        figures_key = figures_cache_key(
-            plan_id=plan.pk,
-            version=version,
-            peer_change=peer_change,
-            with_ranking=True,
-            with_parts=False,
-        )
-        key = f"dashboard:{figures_key}:{today.isoformat()}:{priorities_shown}"
-    shown = cached_or_computed(key=key, compute=compute, kind=DashboardFigures)
-    return replace(shown, figures=replace(shown.figures, plan=plan))

@@ -168,20 +168,34 @@ def _sums_rows(plan: Plan, order: str = "") -> Iterator[tuple[int, int, str, int
             yield from chunk
 
 
-def _sums_add(item: TaskSums, leads: int, state: str, count: int, total: int) -> None:
+def _sums_add(
+    item: TaskSums,
+    by_leads: dict[int, int],
+    leads: int,
+    state: str,
+    count: int,
+    total: int,
+) -> None:
+    """One row of ``_SUMS_SQL`` counted into ``item``, its percents into
+    ``by_leads`` (the criterion's percent sums by number of lead parts, whole
+    numbers until ``_summed``)."""
     item.count += count
     if state != Status.DONE:
         item.open_count += count
-    item.progress_sum += Fraction(int(total or 0), leads or 1)
+    by_leads[leads or 1] = by_leads.get(leads or 1, 0) + int(total or 0)
 
 
 def plan_task_sums(plan: Plan) -> PlanTaskSums:
     """Every criterion's tasks summed by the database, in one query."""
     sums = PlanTaskSums(status_counts=dict.fromkeys(Status.values, 0))
+    by_leads: dict[int, dict[int, int]] = {}
     for criterion_id, leads, state, count, percent_sum in _sums_rows(plan):
         item = sums.by_criterion.setdefault(criterion_id, TaskSums())
-        _sums_add(item, leads, state, count, percent_sum)
+        totals = by_leads.setdefault(criterion_id, {})
+        _sums_add(item, totals, leads, state, count, percent_sum)
         sums.status_counts[state] = sums.status_counts.get(state, 0) + count
+    for criterion_id, item in sums.by_criterion.items():
+        _summed(item, by_leads[criterion_id])
     return sums
 
 
@@ -198,10 +212,7 @@ def task_sums_in_order(plan: Plan) -> Iterator[tuple[int, TaskSums]]:
             if current is not None:
                 yield current, _summed(item, by_leads)
             current, item, by_leads = criterion_id, TaskSums(), {}
-        item.count += count
-        if state != Status.DONE:
-            item.open_count += count
-        by_leads[leads or 1] = by_leads.get(leads or 1, 0) + int(percent_sum or 0)
+        _sums_add(item, by_leads, leads, state, count, percent_sum)
     if current is not None:
         yield current, _summed(item, by_leads)
 

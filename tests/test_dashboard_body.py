@@ -86,7 +86,7 @@ def test_a_warm_page_computes_no_figures(
     def refused(**kwargs: object) -> None:
         raise AssertionError("figures computed on a warm page")
 
-    monkeypatch.setattr(dashboard_body, "dashboard_figures_at", refused)
+    monkeypatch.setattr(dashboard_body, "dashboard_figures", refused)
     assert _page(client) == cold
 
 
