@@ -203,19 +203,21 @@ def plan_figures(
 
     totals = Sums()
     not_applicable = ZERO  # the maximum the organization is not scored on
-    for row in rows:
-        if not row.applicable and not row.is_heading:
-            not_applicable += row.criterion.max_score or ZERO
-        if row.is_heading or not row.applicable:
+    # Deepest rows first, each added to its parent once: a heading's sums are
+    # complete (its children's, theirs …) before it is added to its own parent. A
+    # row that does not apply adds nothing, nor do those below it (they do not
+    # apply either).
+    for row in sorted(rows, key=lambda r: -r.criterion.depth):
+        if not row.applicable:
+            if not row.is_heading:
+                not_applicable += row.criterion.max_score or ZERO
             continue
-        totals.add(row)
         parent_id = row.criterion.parent_id
-        while parent_id is not None:
-            ancestor = row_by_pk[parent_id]
-            ancestor.add(row)
-            if row.self_score is not None:
-                ancestor.self_score = (ancestor.self_score or ZERO) + row.self_score
-            parent_id = by_pk[parent_id].parent_id
+        above = totals if parent_id is None else row_by_pk[parent_id]
+        above.add(row)
+        if parent_id is not None and row.self_score is not None:
+            parent = row_by_pk[parent_id]
+            parent.self_score = (parent.self_score or ZERO) + row.self_score
     areas = [row for row in rows if row.criterion.parent_id is None]
 
     peer_change = Decimal(peer_change)

@@ -46,8 +46,24 @@ class Sums:
     scored: int = 0  # scored criteria counted (applicable ones)
 
     def add(self, other: Sums) -> None:
-        for name in SUMMED:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        """Every field of ``SUMMED`` plus ``other``'s, written out: it runs once for
+        every row of every figure read."""
+        self.max_score += other.max_score
+        self.baseline += other.baseline
+        self.target += other.target
+        self.expected += other.expected
+        self.forecast += other.forecast
+        self.self_case += other.self_case
+        self.self_total += other.self_total
+        self.appraised_total += other.appraised_total
+        self.survey_total += other.survey_total
+        self.over_claim += other.over_claim
+        self.gap += other.gap
+        self.to_recover += other.to_recover
+        self.self_entered += other.self_entered
+        self.appraised_entered += other.appraised_entered
+        self.survey_entered += other.survey_entered
+        self.scored += other.scored
 
     @property
     def completion(self) -> Decimal:
@@ -163,15 +179,20 @@ def leaf_fill(
     maximum = criterion.max_score or ZERO
     baseline = criterion.baseline_score or ZERO
     target = criterion.target_score if criterion.target_score is not None else baseline
+    # completion = done / whole, exactly, within 0 and 1
     if task_count:
-        exact = progress_sum / (100 * task_count)
+        done, whole = (
+            progress_sum.numerator,
+            progress_sum.denominator * 100 * task_count,
+        )
     else:
-        exact = Fraction(0) if target > baseline else Fraction(1)
-    exact = min(max(exact, Fraction(0)), Fraction(1))
-    completion = Decimal(exact.numerator) / Decimal(exact.denominator)
-    expected = _half_up(
-        Fraction(baseline) + Fraction(target - baseline) * exact, POINT_Q
-    )
+        done, whole = (0, 1) if target > baseline else (1, 1)
+    if done < 0:
+        done, whole = 0, 1
+    elif done > whole:
+        done, whole = 1, 1
+    completion = Decimal(done) / Decimal(whole)
+    expected = expected_score(baseline, target, done, whole)
     appraised = criterion.appraised
     survey = criterion.survey_score
     is_survey = criterion.method == Criterion.Method.SURVEY
@@ -206,9 +227,21 @@ def leaf_fill(
     row.leaf_completion = completion
 
 
-def _half_up(value: Fraction, quantum: Decimal) -> Decimal:
-    """``value`` rounded half away from zero to ``quantum`` (as ``ROUND_HALF_UP``),
-    exactly: a completion of ⅓ is never rounded before it is multiplied."""
-    steps = value / Fraction(quantum)
-    whole = int(abs(steps) + Fraction(1, 2))
-    return (Decimal(whole if steps >= 0 else -whole) * quantum).quantize(quantum)
+def expected_score(
+    baseline: Decimal, target: Decimal, done: int, whole: int
+) -> Decimal:
+    """baseline + (target − baseline) × done ÷ whole, rounded half away from zero to
+    ``POINT_Q`` (as ``ROUND_HALF_UP``), exactly: a completion of ⅓ is never rounded
+    before it is multiplied. In whole numbers (each score's exact ratio), not
+    fractions: this runs for every scored criterion of every figure read."""
+    base_n, base_d = baseline.as_integer_ratio()
+    target_n, target_d = target.as_integer_ratio()
+    quantum_n, quantum_d = POINT_Q.as_integer_ratio()
+    # value = (base_n·target_d·whole + (target_n·base_d − base_n·target_d)·done)
+    #         ÷ (base_d·target_d·whole), in steps of the quantum
+    numerator = (
+        base_n * target_d * whole + (target_n * base_d - base_n * target_d) * done
+    ) * quantum_d
+    denominator = base_d * target_d * whole * quantum_n
+    steps = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return (Decimal(steps if numerator >= 0 else -steps) * POINT_Q).quantize(POINT_Q)

@@ -4,17 +4,22 @@ headline, scenarios, JSON and dashboard that all come from it."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
 from criteria.models import Criterion, Plan
 from reports.figures import plan_figures
+from reports.forecast import SUMMED, Sums, expected_score
 from reports.models import PeerRank
 from tests.helpers import client_for
 
@@ -240,3 +245,52 @@ def test_only_the_office_enters_the_layers(
     response = client_for(user).post(url, {"appraised_score": "1", "version": 1})
     assert response.status_code == 403
     assert Criterion.objects.get(pk=c.pk).appraised_score is None
+
+
+_SCORES = st.decimals(min_value=0, max_value=100, places=3, allow_nan=False)
+
+
+def _half_up_reference(value: Fraction) -> Decimal:
+    """``value`` to 0,001, half away from zero, in exact fractions."""
+    steps = value * 1000
+    whole = int(abs(steps) + Fraction(1, 2))
+    return (Decimal(whole if steps >= 0 else -whole) / 1000).quantize(Decimal("0.001"))
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "done", "whole", "expected"),
+    [
+        ("0", "1", 1, 3, "0.333"),
+        ("0", "1", 2, 3, "0.667"),
+        ("0", "0.001", 1, 2, "0.001"),  # half a step: away from zero
+        ("1", "0", 1, 2, "0.5"),  # a target below the baseline
+        ("0.25", "2", 0, 1, "0.25"),
+        ("0.25", "2", 1, 1, "2"),
+    ],
+)
+def test_the_expected_score_is_exact_before_it_is_rounded(
+    baseline: str, target: str, done: int, whole: int, expected: str
+) -> None:
+    assert expected_score(D(baseline), D(target), done, whole) == D(expected)
+
+
+@given(
+    baseline=_SCORES,
+    target=_SCORES,
+    whole=st.integers(min_value=1, max_value=10**6),
+    share=st.fractions(min_value=0, max_value=1),
+)
+def test_the_expected_score_in_whole_numbers_is_the_fractions_one(
+    baseline: Decimal, target: Decimal, whole: int, share: Fraction
+) -> None:
+    done = int(share * whole)
+    exact = Fraction(baseline) + Fraction(target - baseline) * Fraction(done, whole)
+    assert expected_score(baseline, target, done, whole) == _half_up_reference(exact)
+
+
+def test_adding_sums_adds_every_summed_figure() -> None:
+    one = Sums(**{name: 1 for name in SUMMED})  # type: ignore[arg-type]
+    total = Sums(**{name: 2 for name in SUMMED})  # type: ignore[arg-type]
+    total.add(one)
+    assert {name: getattr(total, name) for name in SUMMED} == dict.fromkeys(SUMMED, 3)
+    assert set(SUMMED) == {f.name for f in dataclasses.fields(Sums)}
