@@ -11,11 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from criteria.models import Criterion, Plan
 from reports.figures import plan_figures
@@ -289,8 +289,8 @@ def test_the_expected_score_in_whole_numbers_is_the_fractions_one(
 
 
 def test_adding_sums_adds_every_summed_figure() -> None:
-    one = Sums(**{name: 1 for name in SUMMED})  # type: ignore[arg-type]
-    total = Sums(**{name: 2 for name in SUMMED})  # type: ignore[arg-type]
+    one = Sums(**dict.fromkeys(SUMMED, 1))  # type: ignore[arg-type]
+    total = Sums(**dict.fromkeys(SUMMED, 2))  # type: ignore[arg-type]
     total.add(one)
     assert {name: getattr(total, name) for name in SUMMED} == dict.fromkeys(SUMMED, 3)
     assert set(SUMMED) == {f.name for f in dataclasses.fields(Sums)}
