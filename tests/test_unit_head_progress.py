@@ -12,6 +12,7 @@ from django.utils import timezone
 from criteria.models import Plan
 from parplan.templatetags.parplan import percent
 from tasks.models import Evidence, ProgressUpdate, Task, TaskUnit, Unit
+from tasks.part_rows import part_page_of, parts_ordered
 from tasks.progress import progress_record
 from tests.factories import plan_build
 from tests.helpers import PDF_BYTES, client_for, part_of
@@ -446,6 +447,39 @@ def test_a_long_list_is_paged_and_saving_returns_to_the_rows_page(
     )
     landed = client.get(response["Location"]).content.decode()
     assert "Đã lưu" in row_of(landed, part)
+
+
+def test_a_saved_part_is_found_on_the_page_that_lists_it(
+    organization: object,
+    units: dict[str, Unit],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("tasks.part_rows.PAGE_SIZE", 1)  # a page is a place
+    plan = plan_build(organization=organization, year=2030, areas=2)
+    parts = list(
+        TaskUnit.objects.filter(task__criterion__plan=plan).select_related(
+            "task__criterion__plan"
+        )
+    )
+    assert len(parts) > 9
+    # every ordering key tied somewhere: due dates shared, missing, passed; done parts
+    tasks = Task.objects.filter(criterion__plan=plan).order_by("pk")
+    today = timezone.localdate()
+    for index, task in enumerate(tasks):
+        days = [None, -3, 5, 40, 5, 40, None][index % 7]
+        due = None if days is None else today + datetime.timedelta(days)
+        Task.objects.filter(pk=task.pk).update(due_date=due, position=1)
+    for part in parts[::5]:
+        TaskUnit.objects.filter(pk=part.pk).update(status="done", percent=100)
+    unit_ids = [units["center"].pk, units["office"].pk]
+    listed = list(
+        parts_ordered(unit_ids=unit_ids, plan=plan, today=today).values_list(
+            "pk", flat=True
+        )
+    )
+    for part in parts:
+        expected = listed.index(part.pk) + 1 if part.pk in listed else 1
+        assert part_page_of(part=part, unit_ids=unit_ids, today=today) == expected
 
 
 @pytest.mark.parametrize("page", [1, 2])
