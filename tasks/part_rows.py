@@ -129,7 +129,7 @@ def part_page_of(
     ordered = parts_ordered(
         unit_ids=unit_ids, plan=part.task.criterion.plan, today=today
     )
-    own = ordered.filter(pk=part.pk).values(
+    own = ordered.filter(pk=part.pk).values(  # type: ignore[misc]  # django-stubs: an annotation
         "urgency", "task__due_date", "task__criterion__sort_key", "task__position"
     )
     key = own.first()
