@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -401,62 +401,52 @@ def figures_path(output: Path) -> Path:
     return ROOT / "bench" / "out" / (output.stem + "-figures.json")
 
 
-def figures_save(
-    path: Path,
-    options: Options,
-    machine: dict[str, str],
-    results: dict[str, dict[str, Any]],
-    elapsed: float,
-    skipped: str,
-) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    saved = {
-        "options": {
+@dataclass
+class RunFigures:
+    """What a run measured, as ``report_write`` takes it and ``--report-from``
+    reads it back."""
+
+    machine: dict[str, str]
+    results: dict[str, dict[str, Any]]
+    elapsed: float
+    skipped: str  # why Redis was not measured, or ""
+
+    def save(self, path: Path, options: Options) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        kept = {
             "reps": options.reps,
             "import_reps": options.import_reps,
             "load_seconds": options.load_seconds,
             "quick": options.quick,
             "output": str(options.output),
-        },
-        "machine": machine,
-        "results": results,
-        "elapsed": elapsed,
-        "skipped": skipped,
-    }
-    path.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+        }
+        saved = {"options": kept, **asdict(self)}
+        path.write_text(json.dumps(saved, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path, options: Options) -> RunFigures:
+        """The run saved at ``path``; ``options`` take the run's own."""
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        for name, value in saved.pop("options").items():
+            setattr(options, name, Path(value) if name == "output" else value)
+        return cls(**saved)
 
 
-def report_from_figures(options: Options) -> None:
-    assert options.report_from is not None
-    saved = json.loads(options.report_from.read_text(encoding="utf-8"))
-    for name, value in saved["options"].items():
-        setattr(options, name, Path(value) if name == "output" else value)
-    _report(
-        options, saved["machine"], saved["results"], saved["elapsed"], saved["skipped"]
-    )
-
-
-def _report(
-    options: Options,
-    machine: dict[str, str],
-    results: dict[str, dict[str, Any]],
-    elapsed: float,
-    skipped: str,
-) -> None:
+def _report(options: Options, run: RunFigures) -> None:
     notes_file = ROOT / "bench" / "notes.md"
     notes = "" if options.quick else notes_file.read_text(encoding="utf-8")
-    if skipped:
-        notes = f"Redis was not measured in this run: {skipped}.\n\n" + notes
-    report_write(options, machine, results, elapsed, notes)
-    print("\n".join(tables(results)))
-    print("\n" + "\n".join(goals_lines(results)))
-    print(f"\nwritten to {options.output} in {elapsed:.0f} s")
+    if run.skipped:
+        notes = f"Redis was not measured in this run: {run.skipped}.\n\n" + notes
+    report_write(options, run.machine, run.results, run.elapsed, notes)
+    print("\n".join(tables(run.results)))
+    print("\n" + "\n".join(goals_lines(run.results)))
+    print(f"\nwritten to {options.output} in {run.elapsed:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
     options = options_parse(argv)
     if options.report_from is not None:
-        report_from_figures(options)
+        _report(options, RunFigures.load(options.report_from, options))
         return
     if not options.quick and shutil.which("wrk") is None:
         raise SystemExit("The load test needs wrk: apt-get install wrk")
@@ -484,10 +474,11 @@ def main(argv: list[str] | None = None) -> None:
                     name, options, Path(work), redis_url=redis_url
                 )
     elapsed = time.perf_counter() - started
+    run = RunFigures(machine, results, elapsed, skipped)
     saved = figures_path(options.output)
-    figures_save(saved, options, machine, results, elapsed, skipped)
+    run.save(saved, options)
     print(f"figures kept in {saved} (--report-from)", file=sys.stderr)
-    _report(options, machine, results, elapsed, skipped)
+    _report(options, run)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def test_the_benchmark_measures_every_page_at_a_tiny_size_and_reports_it_again(
     assert (tmp_path / "b.md").read_text(encoding="utf-8") == text
     # the figures kept by a run give the same report again (--report-from)
     saved = tmp_path / "figures.json"
-    run.figures_save(saved, options, machine, {"sqlite": result}, 1.0, "")
+    run.RunFigures(machine, {"sqlite": result}, 1.0, "").save(saved, options)
     (tmp_path / "b.md").write_text("", encoding="utf-8")
     run.main(["--report-from", str(saved)])
     assert (tmp_path / "b.md").read_text(encoding="utf-8") == text

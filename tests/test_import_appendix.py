@@ -181,13 +181,23 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(
     assert snapshot() == before
 
 
+SEED_1_2_1 = (
+    "\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND "
+    "tỉnh, các ngành liên quan.\t0,5\t"
+)
+
+
+def seed_with_1_2_1(code: str, *, baseline: str) -> str:
+    """The seed file with its row 1.2.1 written as ``code`` and ``baseline``."""
+    text = SEED_FILE.read_text(encoding="utf-8")
+    assert "1.2.1" + SEED_1_2_1 + "0,25" in text
+    return text.replace("1.2.1" + SEED_1_2_1 + "0,25", code + SEED_1_2_1 + baseline)
+
+
 def test_a_changed_score_updates_only_its_criterion(
     seed_plan: Plan, organization: Any
 ) -> None:
-    text = SEED_FILE.read_text(encoding="utf-8").replace(
-        "1.2.1\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,25",
-        "1.2.1\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,3",
-    )
+    text = seed_with_1_2_1("1.2.1", baseline="0,3")
     report = run(organization, text.encode(), "seed.txt")
     assert report.updated == ["1.2.1"]
     assert Criterion.objects.get(plan=seed_plan, code="1.2.1").baseline_score == D(
@@ -198,10 +208,7 @@ def test_a_changed_score_updates_only_its_criterion(
 def test_a_code_written_with_leading_zeros_is_the_criterion_without_them(
     seed_plan: Plan, organization: Any
 ) -> None:
-    text = SEED_FILE.read_text(encoding="utf-8").replace(
-        "1.2.1\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,25",
-        "01.02.01\tTriển khai, hướng dẫn, đôn đốc thực hiện CCHC theo các văn bản chỉ đạo của UBND tỉnh, các ngành liên quan.\t0,5\t0,3",
-    )
+    text = seed_with_1_2_1("01.02.01", baseline="0,3")
     report = run(organization, text.encode(), "seed.txt")
     assert report.created == [] and report.updated == ["1.2.1"]
     assert Criterion.objects.filter(plan=seed_plan).count() == 24
